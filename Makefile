@@ -1,0 +1,44 @@
+# Two commands matter: `make book` builds the site, `make test` runs every test.
+# Both start from a machine with only Python 3.11+ and git: they create .venv
+# and install the pinned requirements first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: book test unit notebooks site-test lab-test lab serve bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+book: $(STAMP)          ## build the static site into _build/html
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
+
+test: $(STAMP) book     ## unit tests, nbval over every chapter, browser tests of the site and of JupyterLab
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser and not lab"
+	$(BIN)/python -m pytest --nbval-lax chapters -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "browser or lab"
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -q -m "not browser and not lab"
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax chapters -q
+
+lab: $(STAMP)           ## JupyterLab on the book, with the project's environment
+	$(BIN)/jupyter lab --ip=$(HOST) --notebook-dir=.
+
+serve: book             ## the built site on http://127.0.0.1:8000
+	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory _build/html
+
+bench: $(STAMP) book    ## redraw latency per explorable, run time per notebook, weight per page
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf _build

@@ -1,0 +1,354 @@
+r"""Batch, stochastic and mini-batch gradient descent on finite sums.
+
+All three are one algorithm (Robbins & Monro 1951, "A Stochastic
+Approximation Method", Ann. Math. Statist. 22(3); Bottou, Curtis & Nocedal
+2018, "Optimization Methods for Large-Scale Machine Learning", SIAM Review
+60(2), §3-4):
+
+.. math::
+    \theta_{t+1} = \theta_t - \eta\, g_t, \qquad
+    g_t = \frac{1}{|B_t|} \sum_{i \in B_t} \nabla \ell_i(\theta_t),
+
+with :math:`B_t` all :math:`N` examples (batch GD), one example (SGD) or
+:math:`B` examples (mini-batch GD). :func:`descend` runs any of them on any
+objective following the interface documented in :mod:`lib.objectives`;
+:func:`gradient_noise` and :func:`predicted_gradient_noise` measure and
+predict :math:`\mathbb{E}\lVert g_t - \nabla f \rVert^2`.
+"""
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "Trajectory",
+    "minibatches",
+    "gd_step",
+    "momentum_step",
+    "descend",
+    "batch_gradient_descent",
+    "stochastic_gradient_descent",
+    "minibatch_gradient_descent",
+    "gradient_noise",
+    "predicted_gradient_noise",
+]
+
+
+# --------------------------------------------------------------------------
+# Argument checking (ValueError naming the argument)
+# --------------------------------------------------------------------------
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _positive_finite(name, value):
+    if not (_is_real(value) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def _unit_interval(name, value):
+    if not (_is_real(value) and 0 <= value < 1):
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _integer(name, value, low, high=None):
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not (ok and low <= value and (high is None or value <= high)):
+        allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
+    return int(value)
+
+
+def _batch_size(batch_size, n):
+    return n if batch_size is None else _integer("batch_size", batch_size, 1, n)
+
+
+def _initial_theta(objective, theta0):
+    theta = np.array(theta0, dtype=float)  # a copy: the caller's array is never touched
+    if theta.shape != (objective.dim,):
+        raise ValueError(f"theta0 must have shape ({objective.dim},), got {theta.shape}")
+    if not np.isfinite(theta).all():
+        raise ValueError("theta0 must contain only finite numbers")
+    return theta
+
+
+def _initial_loss(objective, theta):
+    loss = objective.loss(theta)
+    if not np.isfinite(loss):
+        raise ValueError(f"theta0 gives a non-finite loss ({loss}); start closer to the data's scale")
+    return loss
+
+
+# --------------------------------------------------------------------------
+# Building blocks
+# --------------------------------------------------------------------------
+
+
+def minibatches(n, batch_size, rng, drop_last=False):
+    r"""Endless stream of index arrays: shuffled epochs cut into mini-batches.
+
+    Each epoch draws a fresh permutation :math:`\pi` of :math:`\{0,\dots,n-1\}`
+    and yields :math:`\pi_{[0:B]}, \pi_{[B:2B]}, \dots`, so examples are sampled
+    *without replacement* within an epoch ("random reshuffling"; Bottou 2012,
+    "Stochastic Gradient Descent Tricks", in *Neural Networks: Tricks of the
+    Trade*; Bottou, Curtis & Nocedal 2018, §4). If :math:`B` does not divide
+    :math:`n`, the last, short batch of each epoch is *kept* (every example is
+    used exactly once per epoch), unless ``drop_last=True``.
+    ``batch_size == n`` yields ``arange(n)`` in order (full batch) and does
+    not touch ``rng``. ``rng`` is a ``np.random.Generator`` or an integer seed.
+    """
+    n = _integer("n", n, 1)
+    batch_size = _integer("batch_size", batch_size, 1, n)
+    rng = np.random.default_rng(rng)
+    usable = n - n % batch_size if drop_last else n
+    while True:
+        order = np.arange(n) if batch_size == n else rng.permutation(n)
+        for start in range(0, usable, batch_size):
+            yield order[start : start + batch_size]
+
+
+@np.errstate(all="ignore")
+def gd_step(theta, g, lr):
+    r"""One gradient step, :math:`\theta_{t+1} = \theta_t - \eta\, g_t` (Cauchy 1847; Robbins & Monro 1951).
+
+    Pure: returns a new array. Overflow gives ``inf`` silently; check ``np.isfinite``.
+    """
+    return np.asarray(theta, dtype=float) - _positive_finite("lr", lr) * np.asarray(g, dtype=float)
+
+
+@np.errstate(all="ignore")
+def momentum_step(theta, velocity, g, lr, beta):
+    r"""One heavy-ball step (Polyak 1964, "Some methods of speeding up the convergence of iteration methods").
+
+    .. math::
+        v_{t+1} = \beta\, v_t - \eta\, g_t, \qquad \theta_{t+1} = \theta_t + v_{t+1},
+
+    i.e. :math:`\theta_{t+1} = \theta_t - \eta g_t + \beta(\theta_t - \theta_{t-1})`.
+    Start from :math:`v_0 = 0`. Pure: returns ``(theta, velocity)``.
+    """
+    lr, beta = _positive_finite("lr", lr), _unit_interval("beta", beta)
+    velocity = beta * np.asarray(velocity, dtype=float) - lr * np.asarray(g, dtype=float)
+    return np.asarray(theta, dtype=float) + velocity, velocity
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """What :func:`descend` records; the ``k`` rows are recorded steps, in order.
+
+    ``thetas`` (k, dim), ``losses`` (k,) full objective :math:`f(\\theta)`,
+    ``steps`` (k,) step index of each record, ``grads_evaluated`` (k,)
+    cumulative number of per-example gradients computed, ``diverged_at``
+    the step at which the run was stopped for divergence (None if it was
+    not), ``batch_size`` and ``lr`` as used. All recorded numbers are finite.
+    """
+
+    thetas: np.ndarray
+    losses: np.ndarray
+    steps: np.ndarray
+    grads_evaluated: np.ndarray
+    diverged_at: int | None
+    batch_size: int
+    lr: float
+
+    @property
+    def diverged(self):
+        """True if the run was stopped because the loss blew up."""
+        return self.diverged_at is not None
+
+    @property
+    def final_theta(self):
+        """The last recorded parameters."""
+        return self.thetas[-1]
+
+    @property
+    def final_loss(self):
+        """The last recorded full loss."""
+        return float(self.losses[-1])
+
+
+class _Recorder:
+    """Preallocated storage for at most ``capacity`` records."""
+
+    def __init__(self, capacity, dim):
+        self.thetas, self.losses = np.empty((capacity, dim)), np.empty(capacity)
+        self.steps, self.grads = np.empty(capacity, dtype=int), np.empty(capacity, dtype=int)
+        self.k = 0
+
+    def add(self, step, theta, loss, grads_evaluated):
+        k = self.k
+        self.thetas[k], self.losses[k], self.steps[k], self.grads[k] = theta, loss, step, grads_evaluated
+        self.k += 1
+
+    def trajectory(self, diverged_at, batch_size, lr):
+        arrays = [a[: self.k].copy() for a in (self.thetas, self.losses, self.steps, self.grads)]
+        for a in arrays:
+            a.flags.writeable = False
+        return Trajectory(*arrays, diverged_at=diverged_at, batch_size=batch_size, lr=lr)
+
+
+# --------------------------------------------------------------------------
+# The optimiser
+# --------------------------------------------------------------------------
+
+
+def descend(objective, theta0, lr, batch_size=None, steps=100, seed=0, momentum=0.0, record_every=1, blowup=1e6):
+    r"""Run (mini-batch / stochastic / batch) gradient descent and record the trajectory.
+
+    .. math::
+        \theta_{t+1} = \theta_t - \eta\, g_t, \qquad
+        g_t = \frac{1}{|B_t|}\sum_{i\in B_t} \nabla \ell_i(\theta_t)
+
+    (Robbins & Monro 1951; Bottou, Curtis & Nocedal 2018, Algorithm 4.1),
+    or the heavy-ball update of :func:`momentum_step` when ``momentum > 0``
+    (Polyak 1964). Batches come from :func:`minibatches` seeded with
+    ``seed``; ``batch_size=None`` (or ``n``) is full-batch GD, ``1`` is SGD.
+
+    Records :math:`\theta_t`, the full loss :math:`f(\theta_t)` and the
+    cumulative number of per-example gradients at step 0, every
+    ``record_every`` steps and at the last step; the full loss is computed
+    only at those steps.
+
+    Divergence: the run stops at step :math:`t` -- ``diverged_at = t`` -- as
+    soon as :math:`\theta_t` is not finite or a recorded full loss is not
+    finite or exceeds ``blowup`` :math:`\times \max(1, f(\theta_0))`. Step
+    :math:`t` itself is not recorded, so every recorded number is finite.
+    With ``record_every > 1`` a finite blow-up is noticed at the next
+    recorded step. No RuntimeWarning is emitted.
+    """
+    theta = _initial_theta(objective, theta0)
+    lr = _positive_finite("lr", lr)
+    batch_size = _batch_size(batch_size, objective.n)
+    steps = _integer("steps", steps, 0)
+    momentum = _unit_interval("momentum", momentum)
+    record_every = _integer("record_every", record_every, 1)
+    blowup = _positive_finite("blowup", blowup)
+    batches = minibatches(objective.n, batch_size, _integer("seed", seed, 0))
+
+    loss = _initial_loss(objective, theta)
+    threshold = blowup * max(1.0, loss)
+    recorder = _Recorder(steps // record_every + 2, objective.dim)
+    recorder.add(0, theta, loss, 0)
+    velocity, evaluated, diverged_at = np.zeros_like(theta), 0, None
+    full_batch = batch_size == objective.n
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            idx = next(batches)
+            g = objective.grad(theta, None if full_batch else idx)
+            evaluated += len(idx)
+            if momentum > 0:
+                theta, velocity = momentum_step(theta, velocity, g, lr, momentum)
+            else:
+                theta = gd_step(theta, g, lr)
+            if not np.isfinite(theta).all():
+                diverged_at = t
+                break
+            if t % record_every == 0 or t == steps:
+                loss = objective.loss(theta)
+                if not (np.isfinite(loss) and loss <= threshold):
+                    diverged_at = t
+                    break
+                recorder.add(t, theta, loss, evaluated)
+    return recorder.trajectory(diverged_at, batch_size, lr)
+
+
+def batch_gradient_descent(objective, theta0, lr, steps=100, momentum=0.0, record_every=1, blowup=1e6):
+    r"""Batch (full-gradient) descent, :math:`\theta_{t+1} = \theta_t - \eta \nabla f(\theta_t)` (Cauchy 1847).
+
+    :func:`descend` with ``batch_size=None``; deterministic.
+    """
+    return descend(objective, theta0, lr, None, steps, 0, momentum, record_every, blowup)
+
+
+def stochastic_gradient_descent(objective, theta0, lr, steps=100, seed=0, momentum=0.0, record_every=1, blowup=1e6):
+    r"""SGD, :math:`\theta_{t+1} = \theta_t - \eta \nabla \ell_{i_t}(\theta_t)` (Robbins & Monro 1951).
+
+    :func:`descend` with ``batch_size=1``; :math:`i_t` runs through shuffled epochs.
+    """
+    return descend(objective, theta0, lr, 1, steps, seed, momentum, record_every, blowup)
+
+
+def minibatch_gradient_descent(
+    objective, theta0, lr, batch_size, steps=100, seed=0, momentum=0.0, record_every=1, blowup=1e6
+):
+    r"""Mini-batch GD, :math:`\theta_{t+1} = \theta_t - \frac{\eta}{B}\sum_{i \in B_t} \nabla \ell_i(\theta_t)`.
+
+    :func:`descend` with the given ``batch_size`` (Bottou, Curtis & Nocedal 2018, §4).
+    """
+    return descend(objective, theta0, lr, batch_size, steps, seed, momentum, record_every, blowup)
+
+
+# --------------------------------------------------------------------------
+# Gradient noise
+# --------------------------------------------------------------------------
+
+
+def _deviations(objective, theta):
+    """Rows :math:`\\nabla \\ell_i(\\theta) - \\nabla f(\\theta)`, shape (n, dim)."""
+    per_example = objective.per_example_grads(_initial_theta(objective, theta))
+    return per_example - per_example.mean(axis=0)
+
+
+def _random_batches(rng, n, batch_size, draws, replace):
+    """Index array (draws, batch_size); rows without replacement come from sorting random keys."""
+    if replace:
+        return rng.integers(0, n, size=(draws, batch_size))
+    keys = rng.random((draws, n))
+    return np.argpartition(keys, batch_size - 1, axis=1)[:, :batch_size]
+
+
+def gradient_noise(objective, theta, batch_size, draws=2000, seed=0, replace=False):
+    r"""Monte-Carlo estimate of the mini-batch gradient noise :math:`\mathbb{E}\lVert g_B - \nabla f(\theta)\rVert^2`.
+
+    .. math::
+        \widehat{\mathbb{E}} = \frac{1}{K}\sum_{k=1}^{K}
+        \Bigl\lVert \frac{1}{B}\sum_{i \in B_k} \bigl(\nabla\ell_i(\theta) - \nabla f(\theta)\bigr) \Bigr\rVert^2
+
+    over ``draws`` :math:`= K` independent batches :math:`B_k` of size
+    :math:`B`, drawn with or without replacement (Bottou, Curtis & Nocedal
+    2018, §4.2; compare :func:`predicted_gradient_noise`). Vectorized over
+    draws, in chunks of bounded memory.
+    """
+    batch_size = _integer("batch_size", batch_size, 1, objective.n)
+    draws = _integer("draws", draws, 1)
+    rng = np.random.default_rng(_integer("seed", seed, 0))
+    deviations = _deviations(objective, theta)
+    n, dim = deviations.shape
+    chunk = max(1, 2**22 // max(n, batch_size * dim))
+    total = 0.0
+    for start in range(0, draws, chunk):
+        idx = _random_batches(rng, n, batch_size, min(chunk, draws - start), bool(replace))
+        batch_noise = deviations[idx].mean(axis=1)
+        total += np.sum(batch_noise * batch_noise)
+    return float(total / draws)
+
+
+def predicted_gradient_noise(objective, theta, batch_size, replace=False):
+    r"""The exact mini-batch gradient noise :math:`\mathbb{E}\lVert g_B - \nabla f(\theta)\rVert^2`.
+
+    .. math::
+        \sigma^2 = \frac1N \sum_{i=1}^{N} \lVert \nabla\ell_i(\theta) - \nabla f(\theta) \rVert^2, \qquad
+        \mathbb{E}\lVert g_B - \nabla f \rVert^2 =
+        \begin{cases}
+          \sigma^2 / B & \text{with replacement,} \\
+          \dfrac{\sigma^2}{B}\,\dfrac{N - B}{N - 1} & \text{without (finite-population correction).}
+        \end{cases}
+
+    The variance of a sample mean (Cochran 1977, *Sampling Techniques*,
+    3rd ed., Thm 2.2; Bottou, Curtis & Nocedal 2018, §4.2 and §5.2). A full
+    batch without replacement (:math:`B = N`) has no noise.
+    """
+    batch_size = _integer("batch_size", batch_size, 1, objective.n)
+    deviations = _deviations(objective, theta)
+    n = deviations.shape[0]
+    sigma2 = float(np.mean(np.sum(deviations * deviations, axis=1)))
+    if replace:
+        return sigma2 / batch_size
+    if batch_size == n:
+        return 0.0
+    return sigma2 / batch_size * (n - batch_size) / (n - 1)
