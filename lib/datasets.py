@@ -33,18 +33,20 @@ def _weights(w):
     return w
 
 
-def linear_regression_data(n=1000, w=2.0, b=-1.0, noise=0.5, seed=0):
+def linear_regression_data(n=1000, w=2.0, b=-1.0, noise=0.5, x_mean=0.0, seed=0):
     r"""Noisy samples from a linear model.
 
     .. math::
-        x_i \sim \mathcal{N}(0, I_d), \qquad
+        x_i \sim \mathcal{N}(\mu_x \mathbf{1}, I_d), \qquad
         y_i = w^\top x_i + b + \sigma\,\varepsilon_i, \qquad
         \varepsilon_i \sim \mathcal{N}(0, 1),
 
     the textbook regression setting (Bishop 2006, *Pattern Recognition and
     Machine Learning*, §3.1; Hastie, Tibshirani & Friedman 2009, *The Elements
     of Statistical Learning*, §3.2). ``w`` is a number (then ``d = 1``) or a
-    1-D array of ``d`` weights; ``noise`` is :math:`\sigma`.
+    1-D array of ``d`` weights; ``noise`` is :math:`\sigma`; ``x_mean`` is
+    :math:`\mu_x` (a non-zero mean correlates slope and intercept, which makes
+    the least-squares loss surface an elongated valley).
 
     Returns ``(X, y)`` with ``X`` of shape ``(n, d)`` and ``y`` of shape ``(n,)``.
     """
@@ -52,7 +54,8 @@ def linear_regression_data(n=1000, w=2.0, b=-1.0, noise=0.5, seed=0):
     w = _weights(w)
     b = _finite_real("b", b)
     noise = _finite_real("noise", noise, low=0.0)
+    x_mean = _finite_real("x_mean", x_mean)
     rng = np.random.default_rng(_count("seed", seed, low=0))
-    X = rng.standard_normal((n, w.size))
+    X = x_mean + rng.standard_normal((n, w.size))
     y = X @ w + b + noise * rng.standard_normal(n)
     return X, y

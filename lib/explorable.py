@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import itertools
 import json
 import math
@@ -43,14 +42,11 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 from lib import style
 
 #: Most frames one explorable may ship to the static page.
 MAX_FRAMES = 400
-#: Colours kept when a frame is compressed (an adaptive palette).
-PNG_COLOURS = 64
 
 
 # --------------------------------------------------------------------------- controls
@@ -317,7 +313,7 @@ class Explorable:
         key = tuple(sorted(self._values(values).items(), key=lambda kv: kv[0]))
         if key not in self._png:
             self.draw(**values)
-            self._png[key] = _compress(np.asarray(self.canvas.buffer_rgba()))
+            self._png[key] = style.compress(self.canvas.buffer_rgba())
         return self._png[key]
 
     def redraw_latency(self, repeats: int = 40, seed: int = 0) -> np.ndarray:
@@ -335,7 +331,7 @@ class Explorable:
         for p in picks:
             t0 = time.perf_counter()
             self.draw(**p)
-            _compress(np.asarray(self.canvas.buffer_rgba()))
+            style.compress(self.canvas.buffer_rgba())
             times.append(time.perf_counter() - t0)
         return np.array(times)
 
@@ -408,14 +404,6 @@ def _control_html(c: Control) -> str:
         f'<input type="range" data-name="{name}" min="0" max="{len(c.values) - 1}" step="1" value="{i}" '
         f'aria-label="{label}"> <output>{html.escape(c.labels[i])}</output></label>'
     )
-
-
-def _compress(rgba: np.ndarray) -> bytes:
-    """An RGBA buffer as a palette PNG (adaptive palette, max compression)."""
-    image = Image.fromarray(rgba[..., :3]).quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
-    out = io.BytesIO()
-    image.save(out, format="png", compress_level=6)
-    return out.getvalue()
 
 
 def explore(make: Callable[[Figure], Callable[..., None]], controls: Sequence[Control], *, alt: str, height: float = 3.2) -> Explorable:

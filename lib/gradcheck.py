@@ -49,7 +49,7 @@ def numerical_gradient(f, x, h=1e-5):
         \frac{f(x + h\,e_j) - f(x - h\,e_j)}{2h},
 
     whose truncation error is :math:`O(h^2)` (Nocedal & Wright 2006,
-    *Numerical Optimization*, eq. 8.7). ``x`` may have any shape; the result
+    *Numerical Optimization*, §8.1). ``x`` may have any shape; the result
     has the same shape. ``f`` is called :math:`2\,\mathrm{size}(x)` times, each
     time on a fresh copy, so neither the caller's ``x`` nor ``f`` side effects
     on its argument can corrupt the estimate. ``h`` is an absolute step.
@@ -71,23 +71,23 @@ def relative_error(a, b):
         \operatorname{err}(a, b) =
         \frac{\lVert a - b \rVert_2}{\max(\lVert a \rVert_2 + \lVert b \rVert_2,\ 10^{-12})},
 
-    the symmetric relative error recommended for gradient checks (Goodfellow
-    et al. 2016, *Deep Learning*, §11.5; Karpathy, CS231n notes "Gradient
-    checks"). It lies in :math:`[0, 1]`. The norm is used rather than the
+    a normwise form of the symmetric relative error used for gradient checks
+    (Goodfellow et al. 2016, *Deep Learning*, §11.5; Karpathy, CS231n notes,
+    "Gradient checks"). It lies in :math:`[0, 1]`. The norm is used rather than the
     worst entry so that entries that are nearly zero -- where finite
-    differences have only absolute accuracy -- do not dominate. Norms are
-    computed after scaling by the largest entry, so huge inputs do not
-    overflow. Returns ``inf`` if either array contains NaN or infinity.
+    differences have only absolute accuracy -- do not dominate; the floor
+    :math:`10^{-12}` makes the error absolute (divided by :math:`10^{-12}`)
+    for vectors that are essentially zero. Inputs larger than 1 are scaled
+    down before the norms are taken, so huge inputs do not overflow.
+    Returns ``inf`` if either array contains NaN or infinity.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if not (np.isfinite(a).all() and np.isfinite(b).all()):
         return float("inf")
-    scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
-    if scale == 0.0:
-        return 0.0
-    a, b = a / scale, b / scale
+    scale = max(np.max(np.abs(a), initial=1.0), np.max(np.abs(b), initial=1.0))
+    a, b = a / scale, b / scale  # entries now in [-1, 1]: no overflow below
     denominator = max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12 / scale)
     return float(np.linalg.norm(a - b) / denominator)
 

@@ -31,6 +31,7 @@ __all__ = [
     "batch_gradient_descent",
     "stochastic_gradient_descent",
     "minibatch_gradient_descent",
+    "minibatch_gradients",
     "gradient_noise",
     "predicted_gradient_noise",
 ]
@@ -69,12 +70,12 @@ def _batch_size(batch_size, n):
     return n if batch_size is None else _integer("batch_size", batch_size, 1, n)
 
 
-def _initial_theta(objective, theta0):
-    theta = np.array(theta0, dtype=float)  # a copy: the caller's array is never touched
+def _parameters(name, theta, objective):
+    theta = np.array(theta, dtype=float)  # a copy: the caller's array is never touched
     if theta.shape != (objective.dim,):
-        raise ValueError(f"theta0 must have shape ({objective.dim},), got {theta.shape}")
+        raise ValueError(f"{name} must have shape ({objective.dim},), got {theta.shape}")
     if not np.isfinite(theta).all():
-        raise ValueError("theta0 must contain only finite numbers")
+        raise ValueError(f"{name} must contain only finite numbers")
     return theta
 
 
@@ -90,16 +91,21 @@ def _initial_loss(objective, theta):
 # --------------------------------------------------------------------------
 
 
-def minibatches(n, batch_size, rng, drop_last=False):
+def minibatches(n, batch_size, rng, drop_last=True):
     r"""Endless stream of index arrays: shuffled epochs cut into mini-batches.
 
     Each epoch draws a fresh permutation :math:`\pi` of :math:`\{0,\dots,n-1\}`
     and yields :math:`\pi_{[0:B]}, \pi_{[B:2B]}, \dots`, so examples are sampled
     *without replacement* within an epoch ("random reshuffling"; Bottou 2012,
     "Stochastic Gradient Descent Tricks", in *Neural Networks: Tricks of the
-    Trade*; Bottou, Curtis & Nocedal 2018, §4). If :math:`B` does not divide
-    :math:`n`, the last, short batch of each epoch is *kept* (every example is
-    used exactly once per epoch), unless ``drop_last=True``.
+    Trade*; Bottou, Curtis & Nocedal 2018, §4).
+
+    If :math:`B` does not divide :math:`n`, the last, short batch of each
+    epoch is *dropped* (``drop_last=True``, the default), so every step
+    averages exactly :math:`B` gradients and has the same noise level
+    (:func:`predicted_gradient_noise`); the :math:`n \bmod B` skipped
+    examples differ from epoch to epoch. With ``drop_last=False`` the short
+    batch is kept and every example is used exactly once per epoch.
     ``batch_size == n`` yields ``arange(n)`` in order (full batch) and does
     not touch ``rng``. ``rng`` is a ``np.random.Generator`` or an integer seed.
     """
@@ -139,9 +145,9 @@ def momentum_step(theta, velocity, g, lr, beta):
 
 @dataclass(frozen=True, eq=False)
 class Trajectory:
-    """What :func:`descend` records; the ``k`` rows are recorded steps, in order.
+    r"""What :func:`descend` records; the ``k`` rows are recorded steps, in order.
 
-    ``thetas`` (k, dim), ``losses`` (k,) full objective :math:`f(\\theta)`,
+    ``thetas`` (k, dim), ``losses`` (k,) full objective :math:`f(\theta)`,
     ``steps`` (k,) step index of each record, ``grads_evaluated`` (k,)
     cumulative number of per-example gradients computed, ``diverged_at``
     the step at which the run was stopped for divergence (None if it was
@@ -207,7 +213,8 @@ def descend(objective, theta0, lr, batch_size=None, steps=100, seed=0, momentum=
     (Robbins & Monro 1951; Bottou, Curtis & Nocedal 2018, Algorithm 4.1),
     or the heavy-ball update of :func:`momentum_step` when ``momentum > 0``
     (Polyak 1964). Batches come from :func:`minibatches` seeded with
-    ``seed``; ``batch_size=None`` (or ``n``) is full-batch GD, ``1`` is SGD.
+    ``seed`` (shuffled epochs, short last batch dropped);
+    ``batch_size=None`` (or ``n``) is full-batch GD, ``1`` is SGD.
 
     Records :math:`\theta_t`, the full loss :math:`f(\theta_t)` and the
     cumulative number of per-example gradients at step 0, every
@@ -221,7 +228,7 @@ def descend(objective, theta0, lr, batch_size=None, steps=100, seed=0, momentum=
     With ``record_every > 1`` a finite blow-up is noticed at the next
     recorded step. No RuntimeWarning is emitted.
     """
-    theta = _initial_theta(objective, theta0)
+    theta = _parameters("theta0", theta0, objective)
     lr = _positive_finite("lr", lr)
     batch_size = _batch_size(batch_size, objective.n)
     steps = _integer("steps", steps, 0)
@@ -289,19 +296,51 @@ def minibatch_gradient_descent(
 
 
 def _deviations(objective, theta):
-    """Rows :math:`\\nabla \\ell_i(\\theta) - \\nabla f(\\theta)`, shape (n, dim)."""
-    per_example = objective.per_example_grads(_initial_theta(objective, theta))
+    r"""Rows :math:`\nabla \ell_i(\theta) - \nabla f(\theta)`, shape (n, dim)."""
+    per_example = objective.per_example_grads(_parameters("theta", theta, objective))
     return per_example - per_example.mean(axis=0)
 
 
+def _overflow_to_inf(value):
+    """A mean square that overflowed (inf, or nan from inf - inf) is reported as inf."""
+    return float(value) if np.isfinite(value) else float("inf")
+
+
 def _random_batches(rng, n, batch_size, draws, replace):
-    """Index array (draws, batch_size); rows without replacement come from sorting random keys."""
-    if replace:
+    """Index array (draws, batch_size); without replacement, each row starts a random permutation."""
+    if replace or batch_size == 1:  # one draw: with and without replacement coincide
         return rng.integers(0, n, size=(draws, batch_size))
-    keys = rng.random((draws, n))
-    return np.argpartition(keys, batch_size - 1, axis=1)[:, :batch_size]
+    return rng.permuted(np.broadcast_to(np.arange(n), (draws, n)), axis=1)[:, :batch_size]
 
 
+def _batch_means(rows, batch_size, draws, rng, replace):
+    """Yield, chunk by chunk, the means of ``rows`` over ``draws`` random batches (bounded memory)."""
+    n, dim = rows.shape
+    chunk = max(1, 2**20 // max(n, batch_size * dim))
+    for start in range(0, draws, chunk):
+        idx = _random_batches(rng, n, batch_size, min(chunk, draws - start), bool(replace))
+        yield rows[idx].mean(axis=1)
+
+
+@np.errstate(all="ignore")
+def minibatch_gradients(objective, theta, batch_size, draws=1000, seed=0, replace=False):
+    r"""``draws`` independent mini-batch gradients at ``theta``, shape ``(draws, dim)``.
+
+    .. math::
+        g_B = \frac{1}{B}\sum_{i \in B} \nabla \ell_i(\theta),
+
+    each batch of size :math:`B` drawn uniformly with or without replacement
+    (Robbins & Monro 1951; Bottou, Curtis & Nocedal 2018, §4). Their mean is
+    :math:`\nabla f(\theta)` (unbiasedness).
+    """
+    batch_size = _integer("batch_size", batch_size, 1, objective.n)
+    draws = _integer("draws", draws, 1)
+    rng = np.random.default_rng(_integer("seed", seed, 0))
+    rows = objective.per_example_grads(_parameters("theta", theta, objective))
+    return np.concatenate(list(_batch_means(rows, batch_size, draws, rng, replace)))
+
+
+@np.errstate(all="ignore")
 def gradient_noise(objective, theta, batch_size, draws=2000, seed=0, replace=False):
     r"""Monte-Carlo estimate of the mini-batch gradient noise :math:`\mathbb{E}\lVert g_B - \nabla f(\theta)\rVert^2`.
 
@@ -311,23 +350,18 @@ def gradient_noise(objective, theta, batch_size, draws=2000, seed=0, replace=Fal
 
     over ``draws`` :math:`= K` independent batches :math:`B_k` of size
     :math:`B`, drawn with or without replacement (Bottou, Curtis & Nocedal
-    2018, §4.2; compare :func:`predicted_gradient_noise`). Vectorized over
-    draws, in chunks of bounded memory.
+    2018, §5.2; compare :func:`predicted_gradient_noise`). Vectorized over
+    draws, in chunks of bounded memory. Overflow gives ``inf``, without warning.
     """
     batch_size = _integer("batch_size", batch_size, 1, objective.n)
     draws = _integer("draws", draws, 1)
     rng = np.random.default_rng(_integer("seed", seed, 0))
     deviations = _deviations(objective, theta)
-    n, dim = deviations.shape
-    chunk = max(1, 2**22 // max(n, batch_size * dim))
-    total = 0.0
-    for start in range(0, draws, chunk):
-        idx = _random_batches(rng, n, batch_size, min(chunk, draws - start), bool(replace))
-        batch_noise = deviations[idx].mean(axis=1)
-        total += np.sum(batch_noise * batch_noise)
-    return float(total / draws)
+    total = sum(np.sum(noise * noise) for noise in _batch_means(deviations, batch_size, draws, rng, replace))
+    return _overflow_to_inf(total / draws)
 
 
+@np.errstate(all="ignore")
 def predicted_gradient_noise(objective, theta, batch_size, replace=False):
     r"""The exact mini-batch gradient noise :math:`\mathbb{E}\lVert g_B - \nabla f(\theta)\rVert^2`.
 
@@ -340,13 +374,13 @@ def predicted_gradient_noise(objective, theta, batch_size, replace=False):
         \end{cases}
 
     The variance of a sample mean (Cochran 1977, *Sampling Techniques*,
-    3rd ed., Thm 2.2; Bottou, Curtis & Nocedal 2018, §4.2 and §5.2). A full
-    batch without replacement (:math:`B = N`) has no noise.
+    3rd ed., Thm 2.2; Bottou, Curtis & Nocedal 2018, §5.2). A full batch
+    without replacement (:math:`B = N`) has no noise.
     """
     batch_size = _integer("batch_size", batch_size, 1, objective.n)
     deviations = _deviations(objective, theta)
     n = deviations.shape[0]
-    sigma2 = float(np.mean(np.sum(deviations * deviations, axis=1)))
+    sigma2 = _overflow_to_inf(np.mean(np.sum(deviations * deviations, axis=1)))
     if replace:
         return sigma2 / batch_size
     if batch_size == n:

@@ -47,12 +47,15 @@ class FiniteSumObjective:
     dim: int
 
     def loss(self, theta, idx=None):
+        r""":math:`\frac{1}{|B|} \sum_{i \in B} \ell_i(\theta)`; :math:`f(\theta)` when ``idx`` is None."""
         raise NotImplementedError
 
     def grad(self, theta, idx=None):
+        r""":math:`\frac{1}{|B|} \sum_{i \in B} \nabla \ell_i(\theta)`, shape ``(dim,)``."""
         raise NotImplementedError
 
     def per_example_grads(self, theta):
+        r"""Rows :math:`\nabla \ell_i(\theta)`, shape ``(n, dim)``."""
         raise NotImplementedError
 
     def _theta(self, theta):
@@ -67,7 +70,7 @@ class FiniteSumObjective:
         idx = np.asarray(idx)
         if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu":
             raise ValueError(f"idx must be a non-empty 1-D integer array, got {idx!r}")
-        if idx.min() < 0 or idx.max() >= self.n:
+        if idx.astype(np.uint64).max() >= self.n:  # negative entries wrap to huge unsigned values
             raise ValueError(f"idx entries must lie in [0, {self.n}), got {idx.min()}..{idx.max()}")
         return idx
 
@@ -164,9 +167,11 @@ def _centred_tilts(n, dim, noise, rng):
 
     The centred draws are rounded to a dyadic grid of spacing
     :math:`2^{\lfloor \log_2 \text{noise} \rfloor - 20}`; every partial sum is
-    then an exactly representable multiple of the spacing, so the last tilt
-    can absorb the rounding remainder and the sum is zero in floating point,
-    in any summation order.
+    then an exactly representable multiple of the spacing (each tilt is
+    below :math:`2^{24}` spacings and :math:`n \le 2^{28}`, so sums stay
+    below :math:`2^{53}`), the last tilt can absorb the rounding remainder,
+    and the sum is zero in floating point, in any summation order. The
+    rounding changes each tilt by a relative :math:`\approx 2^{-21}`.
     """
     if noise == 0.0:
         return np.zeros((n, dim))
@@ -219,9 +224,8 @@ class TiltedLandscape(FiniteSumObjective):
         theta = self._theta(theta)
         return float(self.f0.value(theta) + self._mean_tilt(idx) @ theta)
 
-    @np.errstate(all="ignore")
     def grad(self, theta, idx=None):
-        r""":math:`\nabla f_0(\theta) + \bar c_B`."""
+        r""":math:`\nabla f_0(\theta) + \bar c_B` (``f0.grad`` guards its own floating-point errors)."""
         return self.f0.grad(self._theta(theta)) + self._mean_tilt(idx)
 
     @np.errstate(all="ignore")
@@ -314,7 +318,7 @@ class SharpWideLandscape:
 
     dim = 2
 
-    def __init__(self, curvature=1.0, depth=1.0, width=0.2, distance=1.5):
+    def __init__(self, curvature=1.0, depth=1.0, width=0.25, distance=1.5):
         self.a = _positive("curvature", curvature)
         self.D = _positive("depth", depth)
         self.s = _positive("width", width)
@@ -322,26 +326,29 @@ class SharpWideLandscape:
         self.centre = np.array([self.d, 0.0])
 
     def _dimple(self, theta):
-        r"""Offset :math:`u = \theta - (d, 0)` from the dimple's centre, and the dimple's height :math:`D e^{-\lVert u\rVert^2 / 2s^2}`."""
+        r"""Offset :math:`u = \theta - (d, 0)` and dimple height :math:`D e^{-\lVert u\rVert^2 / 2s^2}`."""
         u = np.asarray(theta, dtype=float) - self.centre
-        return u, self.D * np.exp(-np.sum(u * u, axis=-1) / (2 * self.s**2))
+        return u, self.D * np.exp(-np.add.reduce(u * u, axis=-1) / (2 * self.s**2))
 
     @np.errstate(all="ignore")
     def value(self, theta):
         r""":math:`f_0(\theta)`."""
         theta = np.asarray(theta, dtype=float)
         _, height = self._dimple(theta)
-        return 0.5 * self.a * np.sum(theta * theta, axis=-1) - height
+        return 0.5 * self.a * np.add.reduce(theta * theta, axis=-1) - height
 
     @np.errstate(all="ignore")
     def grad(self, theta):
-        r""":math:`\nabla f_0 = a\,\theta + \frac{D}{s^2} e^{-\lVert u\rVert^2/2s^2}\, u`, :math:`u = \theta - (d, 0)`."""
+        r"""Gradient, with :math:`u = \theta - (d, 0)`.
+
+        .. math:: \nabla f_0 = a\,\theta + \frac{D}{s^2} e^{-\lVert u\rVert^2/2s^2}\, u
+        """
         u, height = self._dimple(theta)
         return self.a * np.asarray(theta, dtype=float) + (height / self.s**2)[..., None] * u
 
     @np.errstate(all="ignore")
     def hessian(self, theta):
-        r""":math:`\nabla^2 f_0 = a I + \frac{D}{s^2} e^{-\lVert u\rVert^2/2s^2} \bigl(I - u u^\top / s^2\bigr)`."""
+        r""":math:`\nabla^2 f_0 = a I + \frac{D}{s^2} e^{-\lVert u\rVert^2/2s^2} (I - u u^\top / s^2)`."""
         u, height = self._dimple(theta)
         outer = u[..., :, None] * u[..., None, :]
         pull = (height / self.s**2)[..., None, None]
@@ -389,14 +396,14 @@ class SaddleLandscape:
         r""":math:`f_0(\theta)`."""
         theta = np.asarray(theta, dtype=float)
         x, y = theta[..., 0], theta[..., 1]
-        return 0.5 * x * x + 0.25 * y**4 - 0.5 * y * y
+        return 0.5 * x * x + 0.25 * y * y * (y * y - 2)  # factored: +inf, not nan, on overflow
 
     @np.errstate(all="ignore")
     def grad(self, theta):
         r""":math:`\nabla f_0 = (x,\ y^3 - y)`."""
         theta = np.asarray(theta, dtype=float)
         x, y = theta[..., 0], theta[..., 1]
-        return np.stack([x, y**3 - y], axis=-1)
+        return np.stack([x, y * (y * y - 1)], axis=-1)
 
     @np.errstate(all="ignore")
     def hessian(self, theta):

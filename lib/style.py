@@ -8,8 +8,15 @@ chosen to stay distinguishable under the common colour-vision deficiencies.
 """
 from __future__ import annotations
 
+import base64
+import html
+import io
+
 import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 #: Okabe--Ito colours, by name.
 PALETTE = {
@@ -26,6 +33,9 @@ PALETTE = {
 CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")]
 #: Colour map for surfaces (perceptually uniform, colour-blind safe).
 CMAP = "cividis"
+
+#: Colours kept when a raster is compressed (an adaptive palette).
+PNG_COLOURS = 64
 
 #: Figure width (inches) for a full-width figure; explorables use it too.
 WIDTH = 7.5
@@ -67,3 +77,37 @@ def figure(width: float = WIDTH, height: float = 3.2, **kwargs) -> Figure:
     """
     use()
     return Figure(figsize=(width, height), dpi=DPI, layout="constrained", **kwargs)
+
+
+def compress(rgba: np.ndarray) -> bytes:
+    """An RGBA pixel buffer as a small palette PNG (deterministic bytes)."""
+    image = Image.fromarray(np.asarray(rgba)[..., :3]).quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    image.save(out, format="png", compress_level=6)
+    return out.getvalue()
+
+
+def png(fig: Figure) -> bytes:
+    """Render ``fig`` with Agg and return it as a compressed PNG."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return compress(np.asarray(canvas.buffer_rgba()))
+
+
+class Still:
+    """A static figure with alternative text, for display in a notebook.
+
+    Shows as a PNG in JupyterLab and as an ``<img alt=...>`` on the website.
+    """
+
+    def __init__(self, fig: Figure, alt: str):
+        if not alt:
+            raise ValueError("alt must describe the figure")
+        self.fig, self.alt, self._png = fig, alt, png(fig)
+
+    def _repr_png_(self) -> bytes:
+        return self._png
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self._png).decode("ascii")
+        return f'<img class="still" alt="{html.escape(self.alt)}" src="data:image/png;base64,{data}">'

@@ -1,0 +1,405 @@
+r"""Figures and experiments of the chapter on batch, stochastic and mini-batch GD.
+
+The chapter's problems, each seeded:
+
+* a one-feature linear regression :math:`y = 2x - 1 + 0.5\varepsilon` with
+  :math:`x \sim \mathcal{N}(1.5, 1)`, fitted by least squares in
+  :math:`\theta = (w, b)`. Its Hessian has eigenvalues 4.0 and 0.25
+  (condition number about 16), so paths zig-zag and
+  :math:`\eta > 2/\lambda_{\max} \approx 0.5` diverges;
+* a sharp-and-wide landscape and a saddle (:mod:`lib.objectives`) with
+  mini-batch noise of known size, for the claims about local optima.
+
+Every function here only calls :mod:`lib.gradient_descent` and plots.
+"""
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+import numpy as np
+
+from lib import style
+from lib.datasets import linear_regression_data
+from lib.explorable import Dropdown, Slider, Toggle, explore
+from lib.gradient_descent import descend, gradient_noise, minibatch_gradients, predicted_gradient_noise
+from lib.objectives import LeastSquares, SaddleLandscape, SharpWideLandscape, TiltedLandscape
+
+#: Where every regression run starts: (w, b).
+THETA0 = np.array([-0.5, 2.5])
+#: Examples in the regression problem used by the paths and the noise figures.
+N = 1000
+#: Steps shown in the paths explorable.
+PATH_STEPS = 50
+#: Per-example gradients every method may spend in the equal-cost comparison.
+BUDGET = 10_000
+#: Learning rates of the equal-cost comparison (BGD: near 2/(λmin+λmax)).
+SGD_LR, BGD_LR = 0.05, 0.4
+C = style.PALETTE
+
+
+@lru_cache(maxsize=None)
+def regression(n: int = N, seed: int = 0) -> LeastSquares:
+    """The chapter's least-squares problem with ``n`` examples."""
+    X, y = linear_regression_data(n=n, w=2.0, b=-1.0, noise=0.5, x_mean=1.5, seed=seed)
+    return LeastSquares(X, y)
+
+
+def loss_gap(problem: LeastSquares, theta) -> np.ndarray:
+    r""":math:`f(\theta) - f(\theta^\star) = \tfrac12 (\theta-\theta^\star)^\top H (\theta-\theta^\star)`, exact for least squares.
+
+    Broadcasts over leading axes of ``theta[..., p]`` (for contour plots).
+    """
+    d = np.asarray(theta, dtype=float) - problem.minimizer()
+    return 0.5 * np.einsum("...i,ij,...j->...", d, problem.hessian(), d)
+
+
+def curvature(problem: LeastSquares) -> tuple[float, float]:
+    """Smallest and largest Hessian eigenvalue."""
+    lam = np.linalg.eigvalsh(problem.hessian())
+    return float(lam[0]), float(lam[-1])
+
+
+# --------------------------------------------------------------------------- explorable 1: paths
+@lru_cache(maxsize=None)
+def path(lr: float, batch: int) -> object:
+    """One run of ``PATH_STEPS`` steps from :data:`THETA0` on :func:`regression`."""
+    return descend(regression(), THETA0, lr, batch_size=batch, steps=PATH_STEPS, seed=1, blowup=1e4)
+
+
+def paths():
+    """Optimisation paths on the loss surface, for a learning rate and a batch size."""
+    problem = regression()
+    star, lam_max = problem.minimizer(), curvature(problem)[1]
+
+    def make(fig):
+        surface, curve = fig.subplots(1, 2, width_ratios=[1.15, 1])
+        W, B = np.meshgrid(np.linspace(-1.5, 4.0, 150), np.linspace(-4.5, 4.0, 150))
+        surface.contour(W, B, loss_gap(problem, np.stack([W, B], -1)), levels=np.geomspace(0.01, 60, 10),
+                        colors="0.55", linewidths=0.7)
+        surface.plot(*THETA0, "o", color=C["black"], ms=6, label=r"start $\theta_0$")
+        surface.plot(*star, "*", color=C["black"], ms=13, label=r"minimum $\theta^\star$")
+        trace, = surface.plot([], [], "-o", color=C["vermillion"], ms=2.5, lw=1, animated=True, label="path")
+        surface.set(xlim=(-1.5, 4.0), ylim=(-4.5, 4.0), xlabel="weight $w$", ylabel="bias $b$",
+                    title=r"Path on the loss surface $f(w, b)$")
+        surface.legend(loc="lower left")
+        gap, = curve.semilogy([], [], color=C["vermillion"], animated=True)
+        curve.set(xlim=(0, PATH_STEPS), ylim=(1e-7, 1e4), xlabel="step $t$",
+                  ylabel=r"$f(\theta_t) - f(\theta^\star)$", title="Loss gap per step (log scale)")
+        status = curve.text(0.97, 0.96, "", transform=curve.transAxes, ha="right", va="top", fontsize=9,
+                            animated=True, bbox=dict(boxstyle="round", fc="white", ec="0.7"))
+
+        def update(lr, batch):
+            run = path(lr, batch)
+            trace.set_data(run.thetas[:, 0], run.thetas[:, 1])
+            gap.set_data(run.steps, np.maximum(run.losses - problem.loss(star), 1e-12))
+            verdict = (f"diverged at step {run.diverged_at}" if run.diverged
+                       else f"after {PATH_STEPS} steps: gap {run.losses[-1] - problem.loss(star):.1e}")
+            status.set_text(f"η·λmax = {lr * lam_max:.2f} (GD stable below 2)\n{verdict}")
+            status.set_color(C["vermillion"] if run.diverged else C["black"])
+
+        return update
+
+    return explore(
+        make,
+        [Slider("lr", 0.01, 1.0, steps=21, scale="log", default=0.1, label="learning rate η"),
+         Dropdown("batch", [1, 10, 100, N], default=10, label="batch size B",
+                  option_labels=["1 (SGD)", "10", "100", f"{N} = N (BGD)"])],
+        alt="Left: contour lines of the least-squares loss over weight and bias, with the path of gradient "
+            "descent from the start point. Right: the loss gap against the step on a log scale.",
+        height=3.3,
+    )
+
+
+# --------------------------------------------------------------------------- explorable 2: equal cost
+@lru_cache(maxsize=None)
+def run_at_cost(n: int, batch: int):
+    """Gradient descent with batch size ``batch`` on ``regression(n)``, stopped after :data:`BUDGET` per-example gradients."""
+    steps = BUDGET // batch
+    lr = BGD_LR if batch == n else SGD_LR
+    return descend(regression(n), THETA0, lr, batch_size=batch, steps=steps, seed=2,
+                   record_every=max(1, steps // 200))
+
+
+def evaluations_to_reach(run, problem, fraction: float = 0.01) -> int | None:
+    """Per-example gradients spent when the loss gap first fell to ``fraction`` of its start (None: never)."""
+    gap = run.losses - problem.loss(problem.minimizer())
+    hit = np.flatnonzero(gap <= fraction * gap[0])
+    return int(run.grads_evaluated[hit[0]]) if hit.size else None
+
+
+def equal_cost():
+    """Loss gap against per-example gradients computed, for BGD, SGD and one mini-batch size."""
+    def make(fig):
+        ax = fig.add_subplot()
+        ax.set(xscale="log", yscale="log", xlim=(1, 1.4e5), ylim=(1e-4, 20),
+               xlabel="per-example gradients computed (cost)", ylabel=r"$f(\theta) - f(\theta^\star)$",
+               title=f"Equal cost: every method gets {BUDGET:,} per-example gradients")
+        lines = {
+            "sgd": ax.plot([], [], color=C["vermillion"], animated=True, label=f"SGD, B = 1, η = {SGD_LR}")[0],
+            "mb": ax.plot([], [], color=C["blue"], animated=True, label=f"mini-batch, B from the menu, η = {SGD_LR}")[0],
+            "bgd": ax.plot([], [], "s-", color=C["green"], ms=5, animated=True, label=f"BGD, B = N, η = {BGD_LR}")[0],
+        }
+        ax.axvspan(BUDGET, 1.4e5, color="0.92", zorder=0)
+        ax.text(BUDGET * 1.15, 8, "beyond\nthe budget", fontsize=8, color="0.4", va="top")
+        one_pass = ax.axvline(1, color="0.3", ls="--", lw=1.2, animated=True)
+        status = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=9, va="bottom", animated=True,
+                         bbox=dict(boxstyle="round", fc="white", ec="0.7"))
+        ax.legend(loc="upper right")
+
+        def update(n, batch):
+            problem, runs = regression(n), {"sgd": run_at_cost(n, 1), "mb": run_at_cost(n, batch),
+                                            "bgd": run_at_cost(n, n)}
+            fstar = problem.loss(problem.minimizer())
+            for key, run in runs.items():
+                lines[key].set_data(np.maximum(run.grads_evaluated, 1), run.losses - fstar)
+            one_pass.set_xdata([n, n])
+            reached = {k: evaluations_to_reach(r, problem) for k, r in runs.items()}
+            names = {"sgd": "SGD", "mb": f"B = {batch}", "bgd": "BGD"}
+            text = "; ".join(f"{names[k]}: {'not within budget' if v is None else f'{v:,}'}" for k, v in reached.items())
+            status.set_text(f"dashed line: one pass (N = {n:,})\ngap ≤ 1% of start after: {text}")
+
+        return update
+
+    return explore(
+        make,
+        [Dropdown("n", [1000, 10_000, 100_000], default=10_000, label="examples N",
+                  option_labels=["1,000", "10,000", "100,000"]),
+         Dropdown("batch", [4, 32, 256], default=32, label="mini-batch B")],
+        alt="Loss gap against the number of per-example gradients computed, log-log, for SGD, one mini-batch "
+            "size and full-batch gradient descent, with a dashed line at one pass over the data.",
+        height=3.4,
+    )
+
+
+# --------------------------------------------------------------------------- explorable 3: gradient noise
+@lru_cache(maxsize=None)
+def noise_at(batch: int, replace: bool):
+    """Mini-batch gradients at :data:`THETA0` (300 draws), measured and predicted noise."""
+    problem = regression()
+    cloud = minibatch_gradients(problem, THETA0, batch, draws=300, seed=3, replace=replace)
+    measured = gradient_noise(problem, THETA0, batch, draws=1500, seed=4, replace=replace)
+    return cloud, measured, predicted_gradient_noise(problem, THETA0, batch, replace=replace)
+
+
+BATCH_GRID = Slider("batch", 1, N, steps=16, scale="log", integer=True, default=32, label="batch size B")
+
+
+def gradient_noise_figure():
+    """Cloud of mini-batch gradients, and their variance against B next to the 1/B law."""
+    problem = regression()
+    full = problem.grad(THETA0)
+    sizes = np.array(BATCH_GRID.values)
+
+    def make(fig):
+        cloud_ax, law = fig.subplots(1, 2)
+        cloud = cloud_ax.scatter([], [], s=6, color=C["blue"], alpha=0.5, animated=True, label=r"$g_B$ (300 draws)")
+        cloud_ax.plot(*full, "*", color=C["vermillion"], ms=14, animated=True, zorder=3, label=r"full gradient $\nabla f$")
+        spread = minibatch_gradients(problem, THETA0, 1, draws=300, seed=3)
+        lo, hi = np.percentile(spread, 2, axis=0), np.percentile(spread, 98, axis=0)
+        cloud_ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel=r"$\partial/\partial w$",
+                     ylabel=r"$\partial/\partial b$", title=r"Mini-batch gradients $g_B$ at $\theta_0$")
+        cloud_ax.legend(loc="upper left")
+        sigma2 = predicted_gradient_noise(problem, THETA0, 1, replace=True)
+        grid = np.geomspace(1, N, 100)
+        law.plot(grid, sigma2 / grid, color=C["black"], lw=1, label=r"$\sigma^2/B$ (with replacement)")
+        law.plot(grid, sigma2 / grid * (N - grid) / (N - 1), "--", color=C["green"], lw=1.2,
+                 label=r"$\frac{\sigma^2}{B}\,\frac{N-B}{N-1}$ (without)")
+        measured = law.scatter([], [], s=18, color=C["blue"], zorder=3, animated=True, label="measured")
+        here, = law.plot([], [], "o", ms=11, mfc="none", mec=C["vermillion"], mew=2, animated=True)
+        law.set(xscale="log", yscale="log", xlim=(0.8, N * 1.25), ylim=(sigma2 / N / 10, sigma2 * 3),
+                xlabel="batch size $B$", ylabel=r"$E\,\|g_B - \nabla f\|^2$", title="Gradient noise against B")
+        law.legend(loc="lower left")
+        status = law.text(0.97, 0.96, "", transform=law.transAxes, ha="right", va="top", fontsize=9,
+                          animated=True, bbox=dict(boxstyle="round", fc="white", ec="0.7"))
+
+        def update(batch, replace):
+            points, m, p = noise_at(batch, replace)
+            cloud.set_offsets(points)
+            values = [noise_at(int(b), replace)[1] for b in sizes]
+            measured.set_offsets(np.column_stack([sizes, np.maximum(values, sigma2 / N / 20)]))
+            here.set_data([batch], [max(m, sigma2 / N / 20)])
+            status.set_text(f"B = {batch}: measured {m:.3g}\npredicted {p:.3g}")
+
+        return update
+
+    return explore(
+        make,
+        [BATCH_GRID, Toggle("replace", label="sample with replacement")],
+        alt="Left: a cloud of mini-batch gradients around the full gradient. Right: the measured gradient "
+            "variance against batch size on log-log axes next to the sigma squared over B law.",
+        height=3.3,
+    )
+
+
+EXPLORABLES = {"paths": paths, "equal_cost": equal_cost, "gradient_noise": gradient_noise_figure}
+
+
+# --------------------------------------------------------------------------- claims: cost
+def step_seconds(ns=(1_000, 10_000, 100_000, 1_000_000), repeats: int = 5) -> dict[int, float]:
+    """Median wall-clock seconds of one full-gradient step on ``regression(n)``."""
+    out = {}
+    for n in ns:
+        problem = regression(n)
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            problem.grad(THETA0)
+            times.append(time.perf_counter() - t0)
+        out[n] = float(np.median(times))
+    return out
+
+
+def seconds_per_example(batch_sizes=(1, 8, 64, 512), n: int = 100_000, repeats: int = 200) -> dict[int, float]:
+    """Median wall-clock seconds per example of one mini-batch gradient (vectorization pays per batch)."""
+    problem, rng = regression(n), np.random.default_rng(5)
+    out = {}
+    for b in batch_sizes:
+        times = []
+        for _ in range(repeats):
+            idx = rng.choice(n, size=b, replace=False)
+            t0 = time.perf_counter()
+            problem.grad(THETA0, idx)
+            times.append(time.perf_counter() - t0)
+        out[b] = float(np.median(times)) / b
+    return out
+
+
+def first_pass(n: int = 100_000, tolerance: float = 0.05):
+    """Per-example gradients SGD and BGD need to get within ``tolerance`` (relative) of the optimal loss."""
+    problem = regression(n)
+    fstar = problem.loss(problem.minimizer())
+    runs = {"SGD": descend(problem, THETA0, SGD_LR, batch_size=1, steps=20_000, seed=6, record_every=50),
+            "BGD": descend(problem, THETA0, BGD_LR, steps=40)}
+    out = {}
+    for name, run in runs.items():
+        hit = np.flatnonzero(run.losses <= (1 + tolerance) * fstar)
+        out[name] = int(run.grads_evaluated[hit[0]]) if hit.size else None
+    return out
+
+
+# --------------------------------------------------------------------------- claims: direction of a step
+def step_directions(batch: int = 1, draws: int = 100_000):
+    """How SGD steps point at :data:`THETA0`: unbiasedness and angles.
+
+    Returns the relative error of the mean of ``draws`` mini-batch gradients
+    against the full gradient, the fraction of steps that go downhill
+    (:math:`g_B^\top \nabla f > 0`), and the median angle in degrees between
+    the step :math:`-g_B` and the direction to the minimizer.
+    """
+    problem = regression()
+    g = minibatch_gradients(problem, THETA0, batch, draws=draws, seed=7)
+    full = problem.grad(THETA0)
+    to_star = problem.minimizer() - THETA0
+    cos = (-g @ to_star) / (np.linalg.norm(g, axis=1) * np.linalg.norm(to_star))
+    return {
+        "mean_rel_error": float(np.linalg.norm(g.mean(0) - full) / np.linalg.norm(full)),
+        "downhill_fraction": float(np.mean(g @ full > 0)),
+        "median_angle_deg": float(np.degrees(np.median(np.arccos(np.clip(cos, -1, 1))))),
+        "full_angle_deg": float(np.degrees(np.arccos(-full @ to_star / (np.linalg.norm(full) * np.linalg.norm(to_star))))),
+    }
+
+
+def noise_table(batch_sizes=(1, 10, 100, 500, 1000)):
+    """Measured and predicted gradient noise (without replacement) and noise × B, at :data:`THETA0`."""
+    problem = regression()
+    rows = []
+    for b in batch_sizes:
+        m = gradient_noise(problem, THETA0, b, draws=5000, seed=4)
+        p = predicted_gradient_noise(problem, THETA0, b)
+        rows.append((b, m, p, m * b))
+    return rows
+
+
+# --------------------------------------------------------------------------- claims: local optima and saddles
+#: The sharp-and-wide landscape with mini-batch noise; its start lies in the sharp basin.
+LANDSCAPE_START = np.array([1.5, 0.1])
+#: Learning rate and steps of the escape experiment (lr < 2 / 15.9, so BGD is stable in the sharp minimum).
+ESCAPE_LR, ESCAPE_STEPS = 0.1, 300
+SADDLE_START = np.array([1.0, 0.0])
+
+
+@lru_cache(maxsize=None)
+def landscape() -> TiltedLandscape:
+    """The sharp-and-wide landscape, :math:`N = 1000` examples, tilt noise 2."""
+    return TiltedLandscape(SharpWideLandscape(), n=1000, noise=2.0, seed=0)
+
+
+@lru_cache(maxsize=None)
+def saddle() -> TiltedLandscape:
+    """The saddle landscape, :math:`N = 1000` examples, tilt noise 0.5."""
+    return TiltedLandscape(SaddleLandscape(), n=1000, noise=0.5, seed=0)
+
+
+def in_wide_basin(theta) -> bool:
+    """True if ``theta`` is farther from the sharp minimum than the saddle between the basins is."""
+    sharp, ridge = landscape().minima()[1], landscape().saddles()[0]
+    return bool(np.linalg.norm(np.asarray(theta) - sharp) > np.linalg.norm(ridge - sharp))
+
+
+@lru_cache(maxsize=None)
+def escape_run(batch: int, seed: int, record_every: int = 1):
+    """One run on :func:`landscape` from :data:`LANDSCAPE_START` (BGD: the seed does not matter)."""
+    return descend(landscape(), LANDSCAPE_START, ESCAPE_LR, batch_size=batch, steps=ESCAPE_STEPS,
+                   seed=seed if batch < landscape().n else 0, record_every=record_every)
+
+
+def escape_fractions(batch_sizes=(1, 4, 16, 1000), seeds=range(40)) -> dict[int, float]:
+    """Fraction of runs (one per seed) that end in the wide basin, per batch size (1000 = BGD)."""
+    def ends_wide(b, s):
+        return in_wide_basin(escape_run(b, s if b < landscape().n else 0, ESCAPE_STEPS).final_theta)
+
+    return {b: float(np.mean([ends_wide(b, s) for s in seeds])) for b in batch_sizes}
+
+
+def bgd_on_landscape() -> dict[str, str]:
+    """Where BGD ends when started in the sharp basin, against the two minima."""
+    f = landscape()
+    wide, sharp = f.minima()
+    end = escape_run(f.n, 0).final_theta
+    return {
+        "wide (global) minimum": f"({wide[0]:+.3f}, {wide[1]:+.3f}), f = {f.loss(wide):.3f}",
+        "sharp (local) minimum": f"({sharp[0]:+.3f}, {sharp[1]:+.3f}), f = {f.loss(sharp):.3f}",
+        "BGD from (1.5, 0.1), eta = 0.1, 400 steps, ends at": f"({end[0]:+.3f}, {end[1]:+.3f}), f = {f.loss(end):.3f}",
+    }
+
+
+def saddle_runs(lr: float = 0.1, steps: int = 200) -> dict[str, np.ndarray]:
+    """Final points of BGD and of SGD (B = 1, 8) started on the saddle's ridge line."""
+    f = saddle()
+    return {name: descend(f, SADDLE_START, lr, batch_size=b, steps=steps, seed=0).final_theta
+            for name, b in (("BGD", None), ("SGD, B = 1", 1), ("mini-batch, B = 8", 8))}
+
+
+def escape_figure():
+    """Three panels: paths on the sharp-and-wide landscape, escape fraction per batch size, the saddle."""
+    fig = style.figure(height=2.9)
+    paths_ax, bars, saddle_ax = fig.subplots(1, 3, width_ratios=[1.2, 0.8, 1.0])
+    f, grid = landscape(), np.linspace(-1.2, 2.2, 160)
+    X, Y = np.meshgrid(grid, np.linspace(-1.2, 1.2, 100))
+    paths_ax.contour(X, Y, f.f0.value(np.stack([X, Y], -1)), levels=14, cmap=style.CMAP, linewidths=0.7)
+    for seed in range(3):
+        run = escape_run(1, seed)
+        paths_ax.plot(*run.thetas.T, color=C["vermillion"], lw=0.6, alpha=0.8, label="SGD, B = 1" if seed == 0 else None)
+    paths_ax.plot(*escape_run(f.n, 0).thetas.T, color=C["blue"], lw=2.5, label="BGD")
+    paths_ax.plot(*LANDSCAPE_START, "o", color=C["black"], ms=5, label="start")
+    paths_ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title="Sharp local vs wide global minimum")
+    paths_ax.legend(loc="lower left", fontsize=7.5)
+    fractions = escape_fractions()
+    labels = [str(b) if b < f.n else "N (BGD)" for b in fractions]
+    bars.bar(labels, [100 * v for v in fractions.values()], color=C["blue"])
+    bars.set(xlabel="batch size $B$", ylabel="runs ending in wide minimum (%)", ylim=(0, 105),
+             title="Escapes, 40 seeds")
+    s, sgrid = saddle(), np.linspace(-1.6, 1.6, 120)
+    X, Y = np.meshgrid(sgrid, sgrid)
+    saddle_ax.contour(X, Y, s.f0.value(np.stack([X, Y], -1)), levels=14, cmap=style.CMAP, linewidths=0.7)
+    for name, b, color in (("BGD", None, C["blue"]), ("SGD, B = 1", 1, C["vermillion"])):
+        run = descend(s, SADDLE_START, 0.1, batch_size=b, steps=200, seed=0)
+        saddle_ax.plot(*run.thetas.T, color=color, lw=1.5, label=name)
+    saddle_ax.plot(0, 0, "x", color=C["black"], ms=8, mew=2, label="saddle")
+    saddle_ax.set(xlabel="$x$", ylabel="$y$", title="Saddle: BGD stops, SGD leaves")
+    saddle_ax.legend(loc="lower left", fontsize=7.5)
+    return style.Still(fig, alt="Left: contours of a landscape with a wide and a sharp minimum, the BGD path "
+                                "stopping in the sharp one and SGD paths leaving it. Middle: percentage of runs "
+                                "ending in the wide minimum per batch size. Right: a saddle, where BGD stops and "
+                                "SGD moves on to a minimum.")
