@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: book test unit notebooks site-test lab-test lab serve bench clean
+.PHONY: book test unit notebooks lab serve bench record clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,3 +42,6 @@ bench: $(STAMP) book    ## redraw latency per explorable, run time per notebook,
 
 clean:
 	rm -rf _build
+
+record: $(STAMP)        ## re-record the key numbers nbval checks (review the diff!)
+	$(BIN)/python -m tests.record_outputs chapters/*.ipynb

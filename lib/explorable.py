@@ -355,9 +355,11 @@ class Explorable:
         src = "data:image/png;base64," + data["frames"][index[first]]
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         return (
-            '<div class="explorable">'
-            f'<div class="explorable-controls">{"".join(_control_html(c) for c in self.controls)}</div>'
-            f'<img class="explorable-frame" alt="{html.escape(self.alt)}" src="{src}" data-key="{first}">'
+            '<div class="explorable" style="margin:0.5em 0 1em">'
+            '<div class="explorable-controls" style="display:flex;flex-wrap:wrap;gap:0.4em 2em;margin-bottom:0.3em">'
+            f'{"".join(_control_html(c) for c in self.controls)}</div>'
+            f'<img class="explorable-frame" alt="{html.escape(self.alt)}" src="{src}" data-key="{first}" '
+            'style="max-width:100%;height:auto">'
             f'<script type="application/json" class="explorable-data">{payload}</script>'
             f"<script>{_SCRIPT}</script></div>"
         )
@@ -387,22 +389,26 @@ class Explorable:
         return bundle
 
 
+_LABEL = '<label class="explorable-control" style="display:inline-flex;align-items:center;gap:0.5em">'
+
+
 def _control_html(c: Control) -> str:
     name, label = html.escape(c.name), html.escape(c.label or c.name)
     if isinstance(c, Toggle):
         checked = " checked" if c.default else ""
-        return f'<label class="explorable-control"><input type="checkbox" data-name="{name}"{checked}> {label}</label>'
+        return f'{_LABEL}<input type="checkbox" data-name="{name}"{checked}> {label}</label>'
     if isinstance(c, Dropdown):
         opts = "".join(
             f'<option value="{i}"{" selected" if i == c.default_index else ""}>{html.escape(t)}</option>'
             for i, t in enumerate(c.labels)
         )
-        return f'<label class="explorable-control">{label} <select data-name="{name}">{opts}</select></label>'
+        return f'{_LABEL}{label} <select data-name="{name}">{opts}</select></label>'
     i = c.default_index
     return (
-        f'<label class="explorable-control">{label} '
+        f'{_LABEL}{label} '
         f'<input type="range" data-name="{name}" min="0" max="{len(c.values) - 1}" step="1" value="{i}" '
-        f'aria-label="{label}"> <output>{html.escape(c.labels[i])}</output></label>'
+        f'aria-label="{label}"> <output style="min-width:4em;font-variant-numeric:tabular-nums">'
+        f"{html.escape(c.labels[i])}</output></label>"
     )
 
 

@@ -357,11 +357,13 @@ def bgd_on_landscape() -> dict[str, str]:
     f = landscape()
     wide, sharp = f.minima()
     end = escape_run(f.n, 0).final_theta
-    return {
-        "wide (global) minimum": f"({wide[0]:+.3f}, {wide[1]:+.3f}), f = {f.loss(wide):.3f}",
-        "sharp (local) minimum": f"({sharp[0]:+.3f}, {sharp[1]:+.3f}), f = {f.loss(sharp):.3f}",
-        "BGD from (1.5, 0.1), eta = 0.1, 400 steps, ends at": f"({end[0]:+.3f}, {end[1]:+.3f}), f = {f.loss(end):.3f}",
-    }
+    def where(theta):
+        x, y, value = (round(float(v), 3) + 0.0 for v in (*theta, f.loss(theta)))  # + 0.0: no "-0.000"
+        return f"({x:+.3f}, {y:+.3f}), f = {value:.3f}"
+
+    start = ", ".join(f"{v:g}" for v in LANDSCAPE_START)
+    return {"wide (global) minimum": where(wide), "sharp (local) minimum": where(sharp),
+            f"BGD from ({start}), eta = {ESCAPE_LR}, {ESCAPE_STEPS} steps, ends at": where(end)}
 
 
 def saddle_runs(lr: float = 0.1, steps: int = 200) -> dict[str, np.ndarray]:

@@ -1,0 +1,177 @@
+"""The slider layer, driven programmatically."""
+import base64
+import json
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from lib import style
+from lib.explorable import MAX_FRAMES, Dropdown, Explorable, Slider, Toggle, explore
+
+
+def sine(fig):
+    """A small explorable: a sine curve whose frequency, amplitude and phase flip are controls."""
+    ax = fig.add_subplot()
+    x = np.linspace(0, 1, 200)
+    line, = ax.plot(x, np.zeros_like(x), animated=True)
+    label = ax.text(0.02, 0.9, "", transform=ax.transAxes, animated=True)
+    ax.set(xlim=(0, 1), ylim=(-3, 3), xlabel="x", ylabel="y", title="sine")
+
+    def update(freq, amp, flip):
+        y = amp * np.sin(2 * np.pi * freq * x)
+        line.set_ydata(-y if flip else y)
+        label.set_text(f"f = {freq:.3g}")
+
+    return update
+
+
+CONTROLS = [Slider("freq", 0.5, 8, steps=6, scale="log"), Dropdown("amp", [0.5, 1.0, 2.5], default=1.0),
+            Toggle("flip")]
+
+
+@pytest.fixture(scope="module")
+def exp():
+    return explore(sine, CONTROLS, alt="a sine curve")
+
+
+def frame_data(html):
+    payload = re.search(r'<script type="application/json" class="explorable-data">(.*?)</script>', html, re.S)
+    return json.loads(payload.group(1))
+
+
+def test_slider_grid_linear_log_integer():
+    assert Slider("a", 0, 1, steps=5).values == (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert Slider("a", 0.01, 1, steps=3, scale="log").values == (0.01, 0.1, 1.0)
+    assert Slider("a", 1, 1000, steps=4, scale="log", integer=True).values == (1, 10, 100, 1000)
+    assert Slider("a", 0.01, 1, steps=3, scale="log", default=0.09).default_index == 1
+    assert Slider("a", 0, 1, steps=5).default_index == 2
+
+
+def test_changing_a_control_changes_the_figure(exp):
+    base = exp.render()
+    assert base.startswith(b"\x89PNG")
+    assert exp.render(freq=exp.controls[0].values[0]) != base
+    assert exp.render(amp=2.5) != base
+    assert exp.render(flip=True) != base
+
+
+def test_same_values_same_bytes_whatever_came_before(exp):
+    first = exp.render(freq=8.0, amp=0.5)
+    exp._png.clear()
+    for _, values in exp.grid():
+        exp.draw(**values)
+    assert exp.render(freq=8.0, amp=0.5) == first
+    again = explore(sine, CONTROLS, alt="a sine curve")
+    assert again.render(freq=8.0, amp=0.5) == first
+
+
+def test_blitting_matches_a_full_draw(exp):
+    """The blitted redraw shows what a full draw of the same state shows."""
+    exp.draw(freq=exp.controls[0].values[2], amp=2.5, flip=True)
+    blitted = np.asarray(exp.canvas.buffer_rgba()).copy()
+    for artist in exp._animated:
+        artist.set_animated(False)
+    try:
+        exp.canvas.draw()
+        full = np.asarray(exp.canvas.buffer_rgba())
+    finally:
+        for artist in exp._animated:
+            artist.set_animated(True)
+    assert np.mean(np.any(blitted != full, axis=-1)) < 0.002
+
+
+def test_static_html_has_one_frame_per_grid_point(exp):
+    html = exp.to_html()
+    data = frame_data(html)
+    assert data["names"] == ["freq", "amp", "flip"]
+    assert len(data["index"]) == exp.n_frames == 6 * 3 * 2
+    assert set(data["index"].values()) == set(range(len(data["frames"])))
+    for key, values in exp.grid():
+        png = base64.b64decode(data["frames"][data["index"][",".join(map(str, key))]])
+        assert png == exp.render(**values)
+    assert html.count('type="range"') == 1 and html.count("<select") == 1 and html.count('type="checkbox"') == 1
+    assert 'alt="a sine curve"' in html
+    assert "http" not in html.replace("</", "")  # no external URL anywhere
+
+
+def test_default_frame_is_shown_first(exp):
+    html = exp.to_html()
+    data = frame_data(html)
+    key = re.search(r'data-key="([0-9,]+)"', html).group(1)
+    assert key == ",".join(str(c.default_index) for c in exp.controls)
+    assert f'src="data:image/png;base64,{data["frames"][data["index"][key]]}"' in html
+
+
+def test_extremes_draw_without_warnings(exp):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for values in exp.corners():
+            assert exp.render(**values).startswith(b"\x89PNG")
+
+
+def test_widget_has_both_representations(exp):
+    bundle = exp._repr_mimebundle_()
+    assert {"text/html", "text/plain", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
+    widget = exp.widget()
+    controls, image = widget.children
+    before = image.value
+    controls.children[0].value = exp.controls[0].values[0]
+    assert image.value != before
+    assert image.value == exp.render(freq=exp.controls[0].values[0])
+
+
+def test_redraw_latency_reports_seconds(exp):
+    times = exp.redraw_latency(repeats=5)
+    assert times.shape == (5,) and np.all(times > 0)
+
+
+@pytest.mark.parametrize(
+    "make_control, match",
+    [
+        (lambda: Slider("lr", 1, 0), "lo, hi"),
+        (lambda: Slider("lr", 0, 1, steps=1), "steps"),
+        (lambda: Slider("lr", 0, 1, scale="cubic"), "scale"),
+        (lambda: Slider("lr", 0, 1, scale="log"), "lo"),
+        (lambda: Slider("not a name", 0, 1), "name"),
+        (lambda: Dropdown("b", []), "options"),
+        (lambda: Dropdown("b", [1, 2], default=3), "default"),
+    ],
+)
+def test_bad_controls_raise_value_error(make_control, match):
+    with pytest.raises(ValueError, match=match):
+        make_control()
+
+
+def test_bad_explorables_raise_value_error():
+    with pytest.raises(ValueError, match="controls"):
+        explore(sine, [], alt="x")
+    with pytest.raises(ValueError, match="distinct"):
+        explore(sine, [Toggle("flip"), Toggle("flip")], alt="x")
+    with pytest.raises(ValueError, match="alt"):
+        explore(sine, CONTROLS, alt="")
+    with pytest.raises(ValueError, match="frames"):
+        explore(sine, [Slider("freq", 1, 2, steps=MAX_FRAMES), Toggle("flip")], alt="x")
+
+
+def test_bad_values_raise_value_error(exp):
+    with pytest.raises(ValueError, match="unknown control"):
+        exp.render(speed=1)
+    with pytest.raises(ValueError, match="amp"):
+        exp.render(amp=3.0)
+
+
+def test_still_has_png_and_alt_text():
+    fig = style.figure()
+    fig.add_subplot().plot([0, 1], [1, 0])
+    still = style.Still(fig, alt="a falling line")
+    assert still._repr_png_().startswith(b"\x89PNG")
+    assert 'alt="a falling line"' in still._repr_html_()
+    with pytest.raises(ValueError, match="alt"):
+        style.Still(fig, alt="")
+
+
+def test_defaults_are_the_declared_grid_values(exp):
+    assert isinstance(exp, Explorable)
+    assert exp.defaults == {"freq": exp.controls[0].values[3], "amp": 1.0, "flip": False}

@@ -1,0 +1,48 @@
+"""Every explorable of every chapter: extremes, determinism, page budget."""
+import importlib
+import pkgutil
+import warnings
+
+import numpy as np
+import pytest
+
+import lib.figures
+
+FACTORIES = {
+    f"{module.name}.{name}": factory
+    for module in pkgutil.iter_modules(lib.figures.__path__)
+    for name, factory in importlib.import_module(f"lib.figures.{module.name}").EXPLORABLES.items()
+}
+#: Average compressed frame size the static page can afford (the issue asks for <= 25 KB).
+FRAME_BUDGET = 25 * 1024
+
+
+@pytest.fixture(scope="module", params=sorted(FACTORIES))
+def exp(request):
+    return FACTORIES[request.param]()
+
+
+def test_there_are_explorables():
+    assert len(FACTORIES) >= 3
+
+
+def test_every_corner_draws_without_warning_or_error(exp):
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        for values in exp.corners():
+            assert exp.render(**values).startswith(b"\x89PNG")
+
+
+def test_same_values_give_the_same_png(exp):
+    corners = list(exp.corners())
+    first = exp.render(**corners[0])
+    exp._png.clear()
+    exp.draw(**corners[-1])
+    assert exp.render(**corners[0]) == first
+
+
+def test_frames_fit_the_page_budget(exp):
+    frames = exp.frames()
+    assert len(frames) == exp.n_frames
+    assert np.mean([len(png) for png in frames.values()]) <= FRAME_BUDGET
+    assert len(set(frames.values())) > 1, "every frame is the same: the controls change nothing"
