@@ -251,8 +251,8 @@ def descend(objective, theta0, lr, batch_size=None, steps=100, seed=0, momentum=
             if momentum > 0:
                 theta, velocity = momentum_step(theta, velocity, g, lr, momentum)
             else:
-                theta = gd_step(theta, g, lr)
-            if not np.isfinite(theta).all():
+                theta = theta - lr * g  # gd_step without re-checking lr on every step
+            if not math.isfinite(theta.sum()):  # a sum is finite only if every entry is
                 diverged_at = t
                 break
             if t % record_every == 0 or t == steps:

@@ -28,6 +28,7 @@ Subclassing :class:`FiniteSumObjective` gives the validation for free.
 """
 
 import numbers
+from functools import cached_property
 
 import numpy as np
 
@@ -152,8 +153,13 @@ class LeastSquares(FiniteSumObjective):
         r""":math:`\theta^\star = \arg\min_\theta \lVert A\theta - y \rVert^2`, via ``np.linalg.lstsq``.
 
         The minimum-norm solution when :math:`A` is rank deficient
-        (Golub & Van Loan 2013, *Matrix Computations*, §5.5).
+        (Golub & Van Loan 2013, *Matrix Computations*, §5.5). Solved once
+        per problem (the data never change); each call returns a copy.
         """
+        return self._lstsq.copy()
+
+    @cached_property
+    def _lstsq(self):
         return np.linalg.lstsq(self.A, self.y, rcond=None)[0]
 
 
@@ -354,7 +360,9 @@ class SharpWideLandscape:
         pull = (height / self.s**2)[..., None, None]
         return self.a * np.eye(2) + pull * (np.eye(2) - outer / self.s**2)
 
+    @cached_property
     def _stationary_points(self):
+        """(minima, saddles), found once by bisection: the landscape's parameters never change."""
         def slope_on_axis(x):
             return self.grad(np.stack([x, np.zeros_like(x)], axis=-1))[..., 0]
 
@@ -365,12 +373,12 @@ class SharpWideLandscape:
 
     def minima(self):
         """Local minima, shape ``(k, 2)``, lowest first: ``minima()[0]`` is the wide global one."""
-        points = self._stationary_points()[0]
+        points = self._stationary_points[0]
         return points[np.argsort(self.value(points))]
 
     def saddles(self):
         """Saddle points (maxima along :math:`x`, minima along :math:`y`), shape ``(m, 2)``."""
-        return self._stationary_points()[1]
+        return self._stationary_points[1].copy()
 
 
 class SaddleLandscape:

@@ -22,6 +22,7 @@ def record(path: Path) -> None:
         if cell.cell_type != "code":
             continue
         cell.execution_count = None
+        cell.metadata.pop("execution", None)  # timestamps: noise in the diff
         checked = cell.source.lstrip().startswith(MARK)
         cell.outputs = [strip_count(o) for o in cell.outputs if o.output_type == "stream"] if checked else []
     nb.metadata.pop("widgets", None)

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.lab
 NOTEBOOK = ROOT / "chapters" / "gradient_descent.ipynb"
 JUPYTER = Path(sys.prefix) / "bin" / "jupyter"
 START_TIMEOUT_S = 60
-RUN_TIMEOUT_MS = 60_000
+RUN_TIMEOUT_MS = 90_000
 
 # The notebook panel of our file, from the application JupyterLab exposes as window.jupyterapp.
 _PANEL_JS = """name => Array.from(window.jupyterapp.shell.widgets('main'))

@@ -285,7 +285,9 @@ def test_solutions_start_hidden(browser, server, site, rel):
     """Dropdown admonitions / toggles start collapsed and open on click."""
     with visit(browser, server, rel) as v:
         page = v.page
-        page.wait_for_function("() => document.querySelectorAll('.toggle-button, details.toggle-details, details.sd-dropdown').length > 0 || document.querySelector('.admonition.dropdown') === null")
+        # sphinx-togglebutton adds its buttons on DOMContentLoaded
+        page.wait_for_function("() => !document.querySelector('.admonition.dropdown, .toggle:not(.admonition)') "
+                               "|| document.querySelector('.toggle-button, details.toggle-details')")
         items = page.locator(".admonition.dropdown:not(.toggle-shown), .toggle:not(.toggle-shown), details.sd-dropdown:not([open])")
         assert items.count(), f"{v.url}: no toggle / dropdown found"
         for k in range(items.count()):

@@ -4,9 +4,9 @@ The chapter's problems, each seeded:
 
 * a one-feature linear regression :math:`y = 2x - 1 + 0.5\varepsilon` with
   :math:`x \sim \mathcal{N}(1.5, 1)`, fitted by least squares in
-  :math:`\theta = (w, b)`. Its Hessian has eigenvalues 4.0 and 0.25
-  (condition number about 16), so paths zig-zag and
-  :math:`\eta > 2/\lambda_{\max} \approx 0.5` diverges;
+  :math:`\theta = (w, b)`. Its Hessian has eigenvalues 3.81 and 0.25
+  (condition number 15; 4 and 0.25 in the population), so paths zig-zag and
+  BGD diverges for :math:`\eta > 2/\lambda_{\max} \approx 0.525`;
 * a sharp-and-wide landscape and a saddle (:mod:`lib.objectives`) with
   mini-batch noise of known size, for the claims about local optima.
 
@@ -30,11 +30,13 @@ THETA0 = np.array([-0.5, 2.5])
 #: Examples in the regression problem used by the paths and the noise figures.
 N = 1000
 #: Steps shown in the paths explorable.
-PATH_STEPS = 50
+PATH_STEPS = 100
 #: Per-example gradients every method may spend in the equal-cost comparison.
 BUDGET = 10_000
 #: Learning rates of the equal-cost comparison (BGD: near 2/(λmin+λmax)).
 SGD_LR, BGD_LR = 0.05, 0.4
+#: Learning rates offered to the mini-batch curve of the equal-cost comparison.
+MINIBATCH_LRS = (0.05, 0.2, 0.4)
 C = style.PALETTE
 
 
@@ -84,10 +86,10 @@ def paths():
                     title=r"Path on the loss surface $f(w, b)$")
         surface.legend(loc="lower left")
         gap, = curve.semilogy([], [], color=C["vermillion"], animated=True)
-        curve.set(xlim=(0, PATH_STEPS), ylim=(1e-7, 1e4), xlabel="step $t$",
-                  ylabel=r"$f(\theta_t) - f(\theta^\star)$", title="Loss gap per step (log scale)")
-        status = curve.text(0.97, 0.96, "", transform=curve.transAxes, ha="right", va="top", fontsize=9,
-                            animated=True, bbox=dict(boxstyle="round", fc="white", ec="0.7"))
+        curve.set(xlim=(0, PATH_STEPS), ylim=(1e-8, 1e5), xlabel="step $t$",
+                  ylabel=r"loss gap $f(\theta_t) - f(\theta^\star)$")
+        status = curve.set_title("\n", fontsize=10)
+        status.set_animated(True)
 
         def update(lr, batch):
             run = path(lr, batch)
@@ -95,14 +97,14 @@ def paths():
             gap.set_data(run.steps, np.maximum(run.losses - problem.loss(star), 1e-12))
             verdict = (f"diverged at step {run.diverged_at}" if run.diverged
                        else f"after {PATH_STEPS} steps: gap {run.losses[-1] - problem.loss(star):.1e}")
-            status.set_text(f"η·λmax = {lr * lam_max:.2f} (GD stable below 2)\n{verdict}")
+            status.set_text(f"η·λmax = {lr * lam_max:.2f} (BGD stable below 2)\n{verdict}")
             status.set_color(C["vermillion"] if run.diverged else C["black"])
 
         return update
 
     return explore(
         make,
-        [Slider("lr", 0.01, 1.0, steps=21, scale="log", default=0.1, label="learning rate η"),
+        [Slider("lr", 0.01, 1.0, steps=17, scale="log", default=0.1, label="learning rate η"),
          Dropdown("batch", [1, 10, 100, N], default=10, label="batch size B",
                   option_labels=["1 (SGD)", "10", "100", f"{N} = N (BGD)"])],
         alt="Left: contour lines of the least-squares loss over weight and bias, with the path of gradient "
@@ -113,12 +115,16 @@ def paths():
 
 # --------------------------------------------------------------------------- explorable 2: equal cost
 @lru_cache(maxsize=None)
-def run_at_cost(n: int, batch: int):
+def run_at_cost(n: int, batch: int, lr: float):
     """Gradient descent with batch size ``batch`` on ``regression(n)``, stopped after :data:`BUDGET` per-example gradients."""
     steps = BUDGET // batch
-    lr = BGD_LR if batch == n else SGD_LR
     return descend(regression(n), THETA0, lr, batch_size=batch, steps=steps, seed=2,
-                   record_every=max(1, steps // 200))
+                   record_every=max(1, steps // 100))
+
+
+def noise_floor(run, problem, tail: int = 20) -> float:
+    """Median loss gap over the last ``tail`` records of a run: where a constant-η method levels off."""
+    return float(np.median(run.losses[-tail:] - problem.loss(problem.minimizer())))
 
 
 def evaluations_to_reach(run, problem, fraction: float = 0.01) -> int | None:
@@ -129,33 +135,33 @@ def evaluations_to_reach(run, problem, fraction: float = 0.01) -> int | None:
 
 
 def equal_cost():
-    """Loss gap against per-example gradients computed, for BGD, SGD and one mini-batch size."""
+    """Loss gap against per-example gradients computed, for BGD, SGD and one mini-batch size and learning rate."""
     def make(fig):
         ax = fig.add_subplot()
-        ax.set(xscale="log", yscale="log", xlim=(1, 1.4e5), ylim=(1e-4, 20),
+        ax.set(xscale="log", yscale="log", xlim=(1, 1.4e5), ylim=(1e-5, 20),
                xlabel="per-example gradients computed (cost)", ylabel=r"$f(\theta) - f(\theta^\star)$",
                title=f"Equal cost: every method gets {BUDGET:,} per-example gradients")
         lines = {
             "sgd": ax.plot([], [], color=C["vermillion"], animated=True, label=f"SGD, B = 1, η = {SGD_LR}")[0],
-            "mb": ax.plot([], [], color=C["blue"], animated=True, label=f"mini-batch, B from the menu, η = {SGD_LR}")[0],
+            "mb": ax.plot([], [], color=C["blue"], animated=True, label="mini-batch, B and η as chosen")[0],
             "bgd": ax.plot([], [], "s-", color=C["green"], ms=5, animated=True, label=f"BGD, B = N, η = {BGD_LR}")[0],
         }
         ax.axvspan(BUDGET, 1.4e5, color="0.92", zorder=0)
-        ax.text(BUDGET * 1.15, 8, "beyond\nthe budget", fontsize=8, color="0.4", va="top")
+        ax.text(BUDGET * 1.15, 2e-5, "beyond\nthe budget", fontsize=8, color="0.4", va="bottom")
         one_pass = ax.axvline(1, color="0.3", ls="--", lw=1.2, animated=True)
         status = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=9, va="bottom", animated=True,
                          bbox=dict(boxstyle="round", fc="white", ec="0.7"))
         ax.legend(loc="upper right")
 
-        def update(n, batch):
-            problem, runs = regression(n), {"sgd": run_at_cost(n, 1), "mb": run_at_cost(n, batch),
-                                            "bgd": run_at_cost(n, n)}
+        def update(n, batch, lr):
+            problem = regression(n)
+            runs = {"sgd": run_at_cost(n, 1, SGD_LR), "mb": run_at_cost(n, batch, lr), "bgd": run_at_cost(n, n, BGD_LR)}
             fstar = problem.loss(problem.minimizer())
             for key, run in runs.items():
                 lines[key].set_data(np.maximum(run.grads_evaluated, 1), run.losses - fstar)
             one_pass.set_xdata([n, n])
             reached = {k: evaluations_to_reach(r, problem) for k, r in runs.items()}
-            names = {"sgd": "SGD", "mb": f"B = {batch}", "bgd": "BGD"}
+            names = {"sgd": "SGD", "mb": f"B = {batch} (η = {lr})", "bgd": "BGD"}
             text = "; ".join(f"{names[k]}: {'not within budget' if v is None else f'{v:,}'}" for k, v in reached.items())
             status.set_text(f"dashed line: one pass (N = {n:,})\ngap ≤ 1% of start after: {text}")
 
@@ -165,7 +171,8 @@ def equal_cost():
         make,
         [Dropdown("n", [1000, 10_000, 100_000], default=10_000, label="examples N",
                   option_labels=["1,000", "10,000", "100,000"]),
-         Dropdown("batch", [4, 32, 256], default=32, label="mini-batch B")],
+         Dropdown("batch", [8, 32, 256], default=32, label="mini-batch B"),
+         Dropdown("lr", MINIBATCH_LRS, default=SGD_LR, label="mini-batch η")],
         alt="Loss gap against the number of per-example gradients computed, log-log, for SGD, one mini-batch "
             "size and full-batch gradient descent, with a dashed line at one pass over the data.",
         height=3.4,
@@ -178,11 +185,11 @@ def noise_at(batch: int, replace: bool):
     """Mini-batch gradients at :data:`THETA0` (300 draws), measured and predicted noise."""
     problem = regression()
     cloud = minibatch_gradients(problem, THETA0, batch, draws=300, seed=3, replace=replace)
-    measured = gradient_noise(problem, THETA0, batch, draws=1500, seed=4, replace=replace)
+    measured = gradient_noise(problem, THETA0, batch, draws=1000, seed=4, replace=replace)
     return cloud, measured, predicted_gradient_noise(problem, THETA0, batch, replace=replace)
 
 
-BATCH_GRID = Slider("batch", 1, N, steps=16, scale="log", integer=True, default=32, label="batch size B")
+BATCH_GRID = Slider("batch", 1, N, steps=13, scale="log", integer=True, default=32, label="batch size B")
 
 
 def gradient_noise_figure():
@@ -197,8 +204,8 @@ def gradient_noise_figure():
         cloud_ax.plot(*full, "*", color=C["vermillion"], ms=14, animated=True, zorder=3, label=r"full gradient $\nabla f$")
         spread = minibatch_gradients(problem, THETA0, 1, draws=300, seed=3)
         lo, hi = np.percentile(spread, 2, axis=0), np.percentile(spread, 98, axis=0)
-        cloud_ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel=r"$\partial/\partial w$",
-                     ylabel=r"$\partial/\partial b$", title=r"Mini-batch gradients $g_B$ at $\theta_0$")
+        cloud_ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel=r"$w$-component of $g_B$",
+                     ylabel=r"$b$-component of $g_B$", title=r"Mini-batch gradients $g_B$ at $\theta_0$")
         cloud_ax.legend(loc="upper left")
         sigma2 = predicted_gradient_noise(problem, THETA0, 1, replace=True)
         grid = np.geomspace(1, N, 100)
@@ -207,7 +214,8 @@ def gradient_noise_figure():
                  label=r"$\frac{\sigma^2}{B}\,\frac{N-B}{N-1}$ (without)")
         measured = law.scatter([], [], s=18, color=C["blue"], zorder=3, animated=True, label="measured")
         here, = law.plot([], [], "o", ms=11, mfc="none", mec=C["vermillion"], mew=2, animated=True)
-        law.set(xscale="log", yscale="log", xlim=(0.8, N * 1.25), ylim=(sigma2 / N / 10, sigma2 * 3),
+        floor = sigma2 / N / 20  # where a measured 0 (B = N without replacement) is drawn
+        law.set(xscale="log", yscale="log", xlim=(0.8, N * 1.25), ylim=(floor / 2, sigma2 * 3),
                 xlabel="batch size $B$", ylabel=r"$E\,\|g_B - \nabla f\|^2$", title="Gradient noise against B")
         law.legend(loc="lower left")
         status = law.text(0.97, 0.96, "", transform=law.transAxes, ha="right", va="top", fontsize=9,
@@ -217,8 +225,8 @@ def gradient_noise_figure():
             points, m, p = noise_at(batch, replace)
             cloud.set_offsets(points)
             values = [noise_at(int(b), replace)[1] for b in sizes]
-            measured.set_offsets(np.column_stack([sizes, np.maximum(values, sigma2 / N / 20)]))
-            here.set_data([batch], [max(m, sigma2 / N / 20)])
+            measured.set_offsets(np.column_stack([sizes, np.maximum(values, floor)]))
+            here.set_data([batch], [max(m, floor)])
             status.set_text(f"B = {batch}: measured {m:.3g}\npredicted {p:.3g}")
 
         return update
@@ -269,7 +277,7 @@ def first_pass(n: int = 100_000, tolerance: float = 0.05):
     """Per-example gradients SGD and BGD need to get within ``tolerance`` (relative) of the optimal loss."""
     problem = regression(n)
     fstar = problem.loss(problem.minimizer())
-    runs = {"SGD": descend(problem, THETA0, SGD_LR, batch_size=1, steps=20_000, seed=6, record_every=50),
+    runs = {"SGD": descend(problem, THETA0, SGD_LR, batch_size=1, steps=5_000, seed=6, record_every=50),
             "BGD": descend(problem, THETA0, BGD_LR, steps=40)}
     out = {}
     for name, run in runs.items():
@@ -312,8 +320,8 @@ def noise_table(batch_sizes=(1, 10, 100, 500, 1000)):
 
 
 # --------------------------------------------------------------------------- claims: local optima and saddles
-#: The sharp-and-wide landscape with mini-batch noise; its start lies in the sharp basin.
-LANDSCAPE_START = np.array([1.5, 0.1])
+#: Starts in the sharp (local) and in the wide (global) basin of the sharp-and-wide landscape.
+SHARP_START, WIDE_START = (1.5, 0.1), (0.0, 0.0)
 #: Learning rate and steps of the escape experiment (lr < 2 / 15.9, so BGD is stable in the sharp minimum).
 ESCAPE_LR, ESCAPE_STEPS = 0.1, 300
 SADDLE_START = np.array([1.0, 0.0])
@@ -338,32 +346,37 @@ def in_wide_basin(theta) -> bool:
 
 
 @lru_cache(maxsize=None)
-def escape_run(batch: int, seed: int, record_every: int = 1):
-    """One run on :func:`landscape` from :data:`LANDSCAPE_START` (BGD: the seed does not matter)."""
-    return descend(landscape(), LANDSCAPE_START, ESCAPE_LR, batch_size=batch, steps=ESCAPE_STEPS,
+def landscape_run(batch: int, seed: int, start: tuple = SHARP_START, lr: float = ESCAPE_LR, record_every: int = 1):
+    """One run of :data:`ESCAPE_STEPS` steps on :func:`landscape` (for BGD the seed plays no role)."""
+    return descend(landscape(), np.array(start), lr, batch_size=batch, steps=ESCAPE_STEPS,
                    seed=seed if batch < landscape().n else 0, record_every=record_every)
 
 
-def escape_fractions(batch_sizes=(1, 4, 16, 1000), seeds=range(40)) -> dict[int, float]:
+def wide_fractions(start: tuple = SHARP_START, batch_sizes=(1, 4, 16, 1000), seeds=range(30)) -> dict[int, float]:
     """Fraction of runs (one per seed) that end in the wide basin, per batch size (1000 = BGD)."""
     def ends_wide(b, s):
-        return in_wide_basin(escape_run(b, s if b < landscape().n else 0, ESCAPE_STEPS).final_theta)
+        seed = s if b < landscape().n else 0
+        return in_wide_basin(landscape_run(b, seed, start, record_every=ESCAPE_STEPS).final_theta)
 
     return {b: float(np.mean([ends_wide(b, s) for s in seeds])) for b in batch_sizes}
 
 
 def bgd_on_landscape() -> dict[str, str]:
-    """Where BGD ends when started in the sharp basin, against the two minima."""
+    """Where BGD ends when started in the sharp basin, at a small and at a large learning rate."""
     f = landscape()
     wide, sharp = f.minima()
-    end = escape_run(f.n, 0).final_theta
+    sharp_bound = 2 / np.linalg.eigvalsh(f.hessian(sharp)).max()
+
     def where(theta):
         x, y, value = (round(float(v), 3) + 0.0 for v in (*theta, f.loss(theta)))  # + 0.0: no "-0.000"
         return f"({x:+.3f}, {y:+.3f}), f = {value:.3f}"
 
-    start = ", ".join(f"{v:g}" for v in LANDSCAPE_START)
-    return {"wide (global) minimum": where(wide), "sharp (local) minimum": where(sharp),
-            f"BGD from ({start}), eta = {ESCAPE_LR}, {ESCAPE_STEPS} steps, ends at": where(end)}
+    rows = {"wide (global) minimum": where(wide), "sharp (local) minimum": where(sharp),
+            "2 / lambda_max at the sharp minimum": f"{sharp_bound:.3f}"}
+    for lr in (ESCAPE_LR, 0.5):
+        end = landscape_run(f.n, 0, SHARP_START, lr).final_theta
+        rows[f"BGD from {SHARP_START}, eta = {lr}, {ESCAPE_STEPS} steps, ends at"] = where(end)
+    return rows
 
 
 def saddle_runs(lr: float = 0.1, steps: int = 200) -> dict[str, np.ndarray]:
@@ -374,34 +387,59 @@ def saddle_runs(lr: float = 0.1, steps: int = 200) -> dict[str, np.ndarray]:
 
 
 def escape_figure():
-    """Three panels: paths on the sharp-and-wide landscape, escape fraction per batch size, the saddle."""
-    fig = style.figure(height=2.9)
-    paths_ax, bars, saddle_ax = fig.subplots(1, 3, width_ratios=[1.2, 0.8, 1.0])
-    f, grid = landscape(), np.linspace(-1.2, 2.2, 160)
-    X, Y = np.meshgrid(grid, np.linspace(-1.2, 1.2, 100))
+    """Three panels: paths on the sharp-and-wide landscape, share of runs ending wide per batch size, the saddle."""
+    fig = style.figure(height=3.3)
+    paths_ax, bars, saddle_ax = fig.subplots(1, 3, width_ratios=[1.25, 0.75, 1.0])
+    f = landscape()
+    X, Y = np.meshgrid(np.linspace(-1.2, 2.2, 160), np.linspace(-1.2, 1.2, 100))
     paths_ax.contour(X, Y, f.f0.value(np.stack([X, Y], -1)), levels=14, cmap=style.CMAP, linewidths=0.7)
     for seed in range(3):
-        run = escape_run(1, seed)
-        paths_ax.plot(*run.thetas.T, color=C["vermillion"], lw=0.6, alpha=0.8, label="SGD, B = 1" if seed == 0 else None)
-    paths_ax.plot(*escape_run(f.n, 0).thetas.T, color=C["blue"], lw=2.5, label="BGD")
-    paths_ax.plot(*LANDSCAPE_START, "o", color=C["black"], ms=5, label="start")
-    paths_ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title="Sharp local vs wide global minimum")
+        paths_ax.plot(*landscape_run(1, seed).thetas.T, color=C["vermillion"], lw=0.6, alpha=0.8,
+                      label="SGD, B = 1" if seed == 0 else None)
+    paths_ax.plot(*landscape_run(f.n, 0).thetas.T, "-o", color=C["blue"], lw=2.5, ms=3, label="BGD")
+    paths_ax.plot(*SHARP_START, "s", color=C["black"], ms=5, label="start")
+    paths_ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title="Sharp vs wide minimum")
     paths_ax.legend(loc="lower left", fontsize=7.5)
-    fractions = escape_fractions()
-    labels = [str(b) if b < f.n else "N (BGD)" for b in fractions]
-    bars.bar(labels, [100 * v for v in fractions.values()], color=C["blue"])
-    bars.set(xlabel="batch size $B$", ylabel="runs ending in wide minimum (%)", ylim=(0, 105),
-             title="Escapes, 40 seeds")
-    s, sgrid = saddle(), np.linspace(-1.6, 1.6, 120)
-    X, Y = np.meshgrid(sgrid, sgrid)
+    fractions = wide_fractions()
+    labels = [str(b) if b < f.n else "N" for b in fractions]
+    heights = [100 * v for v in fractions.values()]
+    bars.bar(labels, heights, color=C["blue"])
+    for x, h in enumerate(heights):
+        bars.text(x, h + 2, f"{h:.0f}%", ha="center", fontsize=8)
+    bars.set(xlabel="batch size $B$", ylabel="runs ending wide (%)", ylim=(0, 112), title="30 runs each")
+    s = saddle()
+    X, Y = np.meshgrid(np.linspace(-1.6, 1.6, 120), np.linspace(-1.6, 1.6, 120))
     saddle_ax.contour(X, Y, s.f0.value(np.stack([X, Y], -1)), levels=14, cmap=style.CMAP, linewidths=0.7)
     for name, b, color in (("BGD", None, C["blue"]), ("SGD, B = 1", 1, C["vermillion"])):
         run = descend(s, SADDLE_START, 0.1, batch_size=b, steps=200, seed=0)
         saddle_ax.plot(*run.thetas.T, color=color, lw=1.5, label=name)
     saddle_ax.plot(0, 0, "x", color=C["black"], ms=8, mew=2, label="saddle")
-    saddle_ax.set(xlabel="$x$", ylabel="$y$", title="Saddle: BGD stops, SGD leaves")
+    saddle_ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title="A saddle point")
     saddle_ax.legend(loc="lower left", fontsize=7.5)
     return style.Still(fig, alt="Left: contours of a landscape with a wide and a sharp minimum, the BGD path "
                                 "stopping in the sharp one and SGD paths leaving it. Middle: percentage of runs "
                                 "ending in the wide minimum per batch size. Right: a saddle, where BGD stops and "
                                 "SGD moves on to a minimum.")
+
+
+# --------------------------------------------------------------------------- claims: noise floor, batch and η
+def noise_floors(lrs=(0.01, 0.03, 0.1, 0.3), steps: int = 3000) -> dict[float, float]:
+    """Mean loss gap of SGD (B = 1) over the second half of a long run, per learning rate."""
+    problem = regression()
+    fstar = problem.loss(problem.minimizer())
+    out = {}
+    for lr in lrs:
+        run = descend(problem, THETA0, lr, batch_size=1, steps=steps, seed=8, record_every=10)
+        out[lr] = float(np.mean(run.losses[len(run.losses) // 2:] - fstar))
+    return out
+
+
+def equal_cost_table(n: int = 10_000, settings=((1, SGD_LR), (32, 0.05), (32, 0.2), (32, 0.4), (256, 0.05),
+                                                 (256, 0.4), (None, BGD_LR))):
+    """Per (B, η): per-example gradients to reach a 1% loss gap, and the gap at the end of the budget."""
+    problem = regression(n)
+    rows = []
+    for batch, lr in settings:
+        run = run_at_cost(n, batch or n, lr)
+        rows.append((batch or n, lr, evaluations_to_reach(run, problem), noise_floor(run, problem)))
+    return rows
