@@ -21,10 +21,11 @@ def record(path: Path) -> None:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
         cell.metadata.pop("execution", None)  # timestamps: noise in the diff
         checked = cell.source.lstrip().startswith(MARK)
         cell.outputs = [strip_count(o) for o in cell.outputs if o.output_type == "stream"] if checked else []
+        if not checked:
+            cell.execution_count = None  # nbval treats a cell with outputs but no count as unrun
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
     print(f"recorded {path}")
