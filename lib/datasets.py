@@ -4,26 +4,16 @@ Every generator takes a ``seed`` and draws from ``np.random.default_rng(seed)``,
 so the same arguments always give the same arrays.
 """
 
-import numbers
 
 import numpy as np
+
+from lib import checks
 
 __all__ = ["linear_regression_data"]
 
 
-def _count(name, value, low=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
-def _finite_real(name, value, low=-np.inf):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-        np.isfinite(value) and value >= low
-    ):
-        bound = "" if low == -np.inf else f" >= {low}"
-        raise ValueError(f"{name} must be a finite number{bound}, got {value!r}")
-    return float(value)
 
 
 def _weights(w):
@@ -50,12 +40,12 @@ def linear_regression_data(n=1000, w=2.0, b=-1.0, noise=0.5, x_mean=0.0, seed=0)
 
     Returns ``(X, y)`` with ``X`` of shape ``(n, d)`` and ``y`` of shape ``(n,)``.
     """
-    n = _count("n", n)
+    n = checks.integer("n", n, 1)
     w = _weights(w)
-    b = _finite_real("b", b)
-    noise = _finite_real("noise", noise, low=0.0)
-    x_mean = _finite_real("x_mean", x_mean)
-    rng = np.random.default_rng(_count("seed", seed, low=0))
+    b = checks.finite("b", b)
+    noise = checks.finite("noise", noise, low=0.0)
+    x_mean = checks.finite("x_mean", x_mean)
+    rng = np.random.default_rng(checks.integer("seed", seed, low=0))
     X = x_mean + rng.standard_normal((n, w.size))
     y = X @ w + b + noise * rng.standard_normal(n)
     return X, y

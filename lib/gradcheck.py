@@ -14,17 +14,14 @@ Relative errors are meaningless where the gradient itself vanishes (at a
 stationary point), so check at generic points.
 """
 
-import numbers
 
 import numpy as np
+
+from lib import checks
 
 __all__ = ["numerical_gradient", "relative_error", "check_gradient"]
 
 
-def _step_size(h):
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive finite number, got {h!r}")
-    return float(h)
 
 
 def _finite_array(name, x):
@@ -54,7 +51,7 @@ def numerical_gradient(f, x, h=1e-5):
     time on a fresh copy, so neither the caller's ``x`` nor ``f`` side effects
     on its argument can corrupt the estimate. ``h`` is an absolute step.
     """
-    h = _step_size(h)
+    h = checks.positive("h", h)
     x = _finite_array("x", x)
     grad = np.empty_like(x)
     for j in range(x.size):  # one coordinate at a time: f takes a single point

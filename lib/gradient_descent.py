@@ -17,10 +17,11 @@ predict :math:`\mathbb{E}\lVert g_t - \nabla f \rVert^2`.
 """
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from lib import checks
 
 __all__ = [
     "Trajectory",
@@ -42,32 +43,16 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 
-def _is_real(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _positive_finite(name, value):
-    if not (_is_real(value) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
 
 
-def _unit_interval(name, value):
-    if not (_is_real(value) and 0 <= value < 1):
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
 
 
-def _integer(name, value, low, high=None):
-    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not (ok and low <= value and (high is None or value <= high)):
-        allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
-    return int(value)
 
 
 def _batch_size(batch_size, n):
-    return n if batch_size is None else _integer("batch_size", batch_size, 1, n)
+    return n if batch_size is None else checks.integer("batch_size", batch_size, 1, n)
 
 
 def _parameters(name, theta, objective):
@@ -109,8 +94,8 @@ def minibatches(n, batch_size, rng, drop_last=True):
     ``batch_size == n`` yields ``arange(n)`` in order (full batch) and does
     not touch ``rng``. ``rng`` is a ``np.random.Generator`` or an integer seed.
     """
-    n = _integer("n", n, 1)
-    batch_size = _integer("batch_size", batch_size, 1, n)
+    n = checks.integer("n", n, 1)
+    batch_size = checks.integer("batch_size", batch_size, 1, n)
     rng = np.random.default_rng(rng)
     usable = n - n % batch_size if drop_last else n
     while True:
@@ -125,7 +110,7 @@ def gd_step(theta, g, lr):
 
     Pure: returns a new array. Overflow gives ``inf`` silently; check ``np.isfinite``.
     """
-    return np.asarray(theta, dtype=float) - _positive_finite("lr", lr) * np.asarray(g, dtype=float)
+    return np.asarray(theta, dtype=float) - checks.positive("lr", lr) * np.asarray(g, dtype=float)
 
 
 @np.errstate(all="ignore")
@@ -138,7 +123,7 @@ def momentum_step(theta, velocity, g, lr, beta):
     i.e. :math:`\theta_{t+1} = \theta_t - \eta g_t + \beta(\theta_t - \theta_{t-1})`.
     Start from :math:`v_0 = 0`. Pure: returns ``(theta, velocity)``.
     """
-    lr, beta = _positive_finite("lr", lr), _unit_interval("beta", beta)
+    lr, beta = checks.positive("lr", lr), checks.unit_interval("beta", beta)
     velocity = beta * np.asarray(velocity, dtype=float) - lr * np.asarray(g, dtype=float)
     return np.asarray(theta, dtype=float) + velocity, velocity
 
@@ -229,13 +214,13 @@ def descend(objective, theta0, lr, batch_size=None, steps=100, seed=0, momentum=
     recorded step. No RuntimeWarning is emitted.
     """
     theta = _parameters("theta0", theta0, objective)
-    lr = _positive_finite("lr", lr)
+    lr = checks.positive("lr", lr)
     batch_size = _batch_size(batch_size, objective.n)
-    steps = _integer("steps", steps, 0)
-    momentum = _unit_interval("momentum", momentum)
-    record_every = _integer("record_every", record_every, 1)
-    blowup = _positive_finite("blowup", blowup)
-    batches = minibatches(objective.n, batch_size, _integer("seed", seed, 0))
+    steps = checks.integer("steps", steps, 0)
+    momentum = checks.unit_interval("momentum", momentum)
+    record_every = checks.integer("record_every", record_every, 1)
+    blowup = checks.positive("blowup", blowup)
+    batches = minibatches(objective.n, batch_size, checks.integer("seed", seed, 0))
 
     loss = _initial_loss(objective, theta)
     threshold = blowup * max(1.0, loss)
@@ -333,9 +318,9 @@ def minibatch_gradients(objective, theta, batch_size, draws=1000, seed=0, replac
     (Robbins & Monro 1951; Bottou, Curtis & Nocedal 2018, §4). Their mean is
     :math:`\nabla f(\theta)` (unbiasedness).
     """
-    batch_size = _integer("batch_size", batch_size, 1, objective.n)
-    draws = _integer("draws", draws, 1)
-    rng = np.random.default_rng(_integer("seed", seed, 0))
+    batch_size = checks.integer("batch_size", batch_size, 1, objective.n)
+    draws = checks.integer("draws", draws, 1)
+    rng = np.random.default_rng(checks.integer("seed", seed, 0))
     rows = objective.per_example_grads(_parameters("theta", theta, objective))
     return np.concatenate(list(_batch_means(rows, batch_size, draws, rng, replace)))
 
@@ -353,9 +338,9 @@ def gradient_noise(objective, theta, batch_size, draws=2000, seed=0, replace=Fal
     2018, §5.2; compare :func:`predicted_gradient_noise`). Vectorized over
     draws, in chunks of bounded memory. Overflow gives ``inf``, without warning.
     """
-    batch_size = _integer("batch_size", batch_size, 1, objective.n)
-    draws = _integer("draws", draws, 1)
-    rng = np.random.default_rng(_integer("seed", seed, 0))
+    batch_size = checks.integer("batch_size", batch_size, 1, objective.n)
+    draws = checks.integer("draws", draws, 1)
+    rng = np.random.default_rng(checks.integer("seed", seed, 0))
     deviations = _deviations(objective, theta)
     total = sum(np.sum(noise * noise) for noise in _batch_means(deviations, batch_size, draws, rng, replace))
     return _overflow_to_inf(total / draws)
@@ -377,7 +362,7 @@ def predicted_gradient_noise(objective, theta, batch_size, replace=False):
     3rd ed., Thm 2.2; Bottou, Curtis & Nocedal 2018, §5.2). A full batch
     without replacement (:math:`B = N`) has no noise.
     """
-    batch_size = _integer("batch_size", batch_size, 1, objective.n)
+    batch_size = checks.integer("batch_size", batch_size, 1, objective.n)
     deviations = _deviations(objective, theta)
     n = deviations.shape[0]
     sigma2 = _overflow_to_inf(np.mean(np.sum(deviations * deviations, axis=1)))

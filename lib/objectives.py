@@ -32,6 +32,8 @@ from functools import cached_property
 
 import numpy as np
 
+from lib import checks
+
 __all__ = [
     "FiniteSumObjective",
     "LeastSquares",
@@ -213,9 +215,9 @@ class TiltedLandscape(FiniteSumObjective):
 
     def __init__(self, f0, n=1000, noise=1.0, seed=0):
         self.f0 = f0
-        self.n, self.dim = _landscape_size(n), f0.dim
+        self.n, self.dim = checks.integer("n", n, 1, 2**28), f0.dim
         self.noise = _landscape_noise(noise)
-        rng = np.random.default_rng(_seed(seed))
+        rng = np.random.default_rng(checks.integer("seed", seed, 0))
         self.tilts = _centred_tilts(self.n, self.dim, self.noise, rng)
 
     def _mean_tilt(self, idx):
@@ -257,10 +259,6 @@ class TiltedLandscape(FiniteSumObjective):
         return self.f0.saddles()
 
 
-def _landscape_size(n):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= 2**28:
-        raise ValueError(f"n must be an integer in [1, 2**28], got {n!r}")
-    return int(n)
 
 
 def _landscape_noise(noise):
@@ -271,18 +269,8 @@ def _landscape_noise(noise):
     return float(noise)
 
 
-def _seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
 
 
-def _positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-        np.isfinite(value) and value > 0
-    ):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
 
 
 def _bisect_roots(g, a, b, points=4097, iterations=80):
@@ -325,10 +313,10 @@ class SharpWideLandscape:
     dim = 2
 
     def __init__(self, curvature=1.0, depth=1.0, width=0.25, distance=1.5):
-        self.a = _positive("curvature", curvature)
-        self.D = _positive("depth", depth)
-        self.s = _positive("width", width)
-        self.d = _positive("distance", distance)
+        self.a = checks.positive("curvature", curvature)
+        self.D = checks.positive("depth", depth)
+        self.s = checks.positive("width", width)
+        self.d = checks.positive("distance", distance)
         self.centre = np.array([self.d, 0.0])
 
     def _dimple(self, theta):
