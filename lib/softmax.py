@@ -37,7 +37,8 @@ def logsumexp(z, axis: int = -1) -> np.ndarray:
 def log_softmax(z, axis: int = -1) -> np.ndarray:
     r""":math:`\log\operatorname{softmax}(z)_k = z_k - \operatorname{LSE}(z)`, stable for any finite logits."""
     z = _logits(z)
-    return z - np.expand_dims(logsumexp(z, axis=axis), axis)
+    with np.errstate(over="ignore"):  # a gap beyond the float range gives -inf: probability 0
+        return z - np.expand_dims(logsumexp(z, axis=axis), axis)
 
 
 def softmax(z, axis: int = -1) -> np.ndarray:
