@@ -9,9 +9,6 @@ import numpy as np
 
 from lib import checks
 
-__all__ = ["linear_regression_data"]
-
-
 
 
 
