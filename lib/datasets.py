@@ -3,14 +3,9 @@ r"""Seeded synthetic data sets (nothing is downloaded).
 Every generator takes a ``seed`` and draws from ``np.random.default_rng(seed)``,
 so the same arguments always give the same arrays.
 """
-
-
 import numpy as np
 
 from lib import checks
-
-
-
 
 
 def _weights(w):
