@@ -8,8 +8,16 @@ The naive :math:`1/(1+e^{-x})` overflows in :math:`e^{-x}` for large
 negative :math:`x`; here each sign uses the form whose exponent is
 :math:`\le 0` (Verhulst 1845 named the logistic curve; Cox 1958, "The
 Regression Analysis of Binary Sequences", for logistic regression).
+
+Also here: the derivative :math:`\sigma' = \sigma(1-\sigma)` (:func:`sigmoid_grad`,
+:func:`sigmoid_second_derivative`), :func:`softplus`, the threshold :func:`step`,
+the naive formula for contrast (:func:`naive_sigmoid`, :func:`naive_overflows`),
+the binary cross-entropy from logits and its gradient, and the
+:class:`LogisticRegression` finite-sum objective of :mod:`lib.objectives`.
 """
 import numpy as np
+
+from lib.objectives import FiniteSumObjective, _data_matrix
 
 
 def _reals(x, name: str = "x") -> np.ndarray:
@@ -39,3 +47,183 @@ def logit(p) -> np.ndarray:
         raise ValueError("p must lie in [0, 1]")
     with np.errstate(divide="ignore"):
         return np.log(p) - np.log1p(-p)
+
+
+# --------------------------------------------------------------------------
+# Derivative, softplus, the naive formula and the threshold it approximates
+# --------------------------------------------------------------------------
+
+
+def naive_sigmoid(x) -> np.ndarray:
+    r"""The textbook formula :math:`1/(1+e^{-x})` evaluated literally -- for contrast only.
+
+    For :math:`x < -709.78` the intermediate :math:`e^{-x}` overflows to ``inf``
+    (the result happens to round to 0, but the overflow is real and raises a
+    ``RuntimeWarning`` in plain NumPy; it is silenced here so the book's
+    outputs stay clean, and :func:`naive_overflows` reports it). The numpy-ml
+    activations use this form; :func:`sigmoid` avoids it.
+    """
+    x = _reals(x)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+def naive_overflows(x) -> np.ndarray:
+    r"""True where the naive formula's intermediate :math:`e^{-x}` overflows float64 (:math:`-x > \log(\text{max float}) \approx 709.78`)."""
+    x = _reals(x)
+    return -x > np.log(np.finfo(float).max)
+
+
+def sigmoid_grad(x) -> np.ndarray:
+    r""":math:`\sigma'(x) = \sigma(x)\,(1-\sigma(x)) = \sigma(x)\,\sigma(-x)`, at most :math:`1/4` (at 0).
+
+    The product :math:`\sigma(x)\sigma(-x)` keeps full relative accuracy in the
+    tails, where :math:`1-\sigma(x)` would round to 0 for :math:`x \gtrsim 37`
+    (Bishop 2006, *Pattern Recognition and Machine Learning*, eq. 4.88).
+    """
+    x = _reals(x)
+    return sigmoid(x) * sigmoid(-x)
+
+
+def sigmoid_second_derivative(x) -> np.ndarray:
+    r""":math:`\sigma''(x) = \sigma'(x)\,(1 - 2\sigma(x)) = \sigma'(x)\,(\sigma(-x) - \sigma(x))`."""
+    x = _reals(x)
+    return sigmoid_grad(x) * (sigmoid(-x) - sigmoid(x))
+
+
+def softplus(x) -> np.ndarray:
+    r""":math:`\operatorname{softplus}(x) = \log(1+e^{x}) = \max(x, 0) + \log(1 + e^{-|x|}) = -\log\sigma(-x)`.
+
+    Its derivative is :math:`\sigma(x)` (Dugas et al. 2001, "Incorporating
+    Second-Order Functional Knowledge for Better Option Pricing", NeurIPS).
+    """
+    x = _reals(x)
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def step(x) -> np.ndarray:
+    r"""The threshold (Heaviside) function :math:`H(x) = \mathbb{1}[x > 0]`, with :math:`H(0) = 1/2`.
+
+    :math:`\sigma(kx) \to H(x)` as :math:`k \to \infty` for every :math:`x`
+    (McCulloch & Pitts 1943 used the threshold unit; Rosenblatt 1958's
+    perceptron too). :math:`H'(x) = 0` for every :math:`x \ne 0`.
+    """
+    x = _reals(x)
+    return np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5))
+
+
+# --------------------------------------------------------------------------
+# Binary cross-entropy from logits
+# --------------------------------------------------------------------------
+
+
+def _logits_and_labels(z, y):
+    z = _reals(z, "z")
+    if not np.isfinite(z).all():
+        raise ValueError("z must contain only finite numbers")
+    y = _reals(y, "y")
+    if y.shape != z.shape:
+        raise ValueError(f"y must have the shape of z {z.shape}, got {y.shape}")
+    if ((y < 0) | (y > 1)).any():
+        raise ValueError("y must lie in [0, 1] (a label or a target probability)")
+    return z, y
+
+
+def binary_cross_entropy_from_logits(z, y) -> np.ndarray:
+    r"""Elementwise :math:`-y\log\sigma(z) - (1-y)\log(1-\sigma(z))` computed from the logit :math:`z`.
+
+    .. math::
+        \ell(z, y) = y\,\operatorname{softplus}(-z) + (1-y)\,\operatorname{softplus}(z)
+                   = \operatorname{softplus}(z) - y\,z,
+
+    the negative Bernoulli log-likelihood with :math:`p = \sigma(z)` (Cox
+    1958, "The Regression Analysis of Binary Sequences"; Bishop 2006, eq.
+    4.90). The first form never subtracts large numbers, so it is accurate
+    to the last digit for any finite :math:`z` and labels in :math:`[0, 1]`.
+    """
+    z, y = _logits_and_labels(z, y)
+    return y * softplus(-z) + (1.0 - y) * softplus(z)
+
+
+def binary_cross_entropy_grad(z, y) -> np.ndarray:
+    r""":math:`\partial \ell / \partial z = \sigma(z) - y` (Bishop 2006, eq. 4.91): prediction minus target."""
+    z, y = _logits_and_labels(z, y)
+    return sigmoid(z) - y
+
+
+# --------------------------------------------------------------------------
+# Logistic regression as a finite-sum objective
+# --------------------------------------------------------------------------
+
+class LogisticRegression(FiniteSumObjective):
+    r"""Logistic regression, :math:`\ell_i(\theta) = \operatorname{softplus}(z_i) - y_i z_i`, :math:`z_i = w^\top x_i + b`.
+
+    Parameters are :math:`\theta = (w_1, \dots, w_d, b)`, ``dim = d + 1``.
+    With augmented rows :math:`a_i = (x_i, 1)` and :math:`p_i = \sigma(a_i^\top\theta)`,
+
+    .. math::
+        \nabla \ell_i(\theta) = (p_i - y_i)\, a_i, \qquad
+        \nabla^2 f(\theta) = \tfrac1N \textstyle\sum_i p_i (1-p_i)\, a_i a_i^\top \succeq 0,
+
+    so :math:`f` is convex (Cox 1958; Bishop 2006, *Pattern Recognition and
+    Machine Learning*, §4.3.2). Labels ``y`` are 0/1 (or probabilities in
+    :math:`[0, 1]`). Follows the interface of :mod:`lib.objectives`.
+    """
+
+    def __init__(self, X, y):
+        X = _data_matrix(X)
+        self.n, self.dim = X.shape[0], X.shape[1] + 1
+        self.A = np.column_stack([X, np.ones(self.n)])
+        y = np.asarray(y, dtype=float)
+        if y.shape != (self.n,):
+            raise ValueError(f"y must have shape ({self.n},) to match X, got {y.shape}")
+        if np.isnan(y).any() or ((y < 0) | (y > 1)).any():
+            raise ValueError("y must contain labels in [0, 1]")
+        self.y = y
+
+    def _rows(self, idx):
+        if idx is None:
+            return self.A, self.y
+        idx = self._idx(idx)
+        return self.A[idx], self.y[idx]
+
+    @np.errstate(all="ignore")
+    def logits(self, theta, idx=None):
+        r""":math:`z_i = a_i^\top \theta` for the examples in ``idx`` (all when None)."""
+        A, _ = self._rows(idx)
+        return A @ self._theta(theta)
+
+    @np.errstate(all="ignore")
+    def loss(self, theta, idx=None):
+        r""":math:`\frac{1}{|B|}\sum_{i\in B} \ell_i(\theta)`, the mean log-loss in nats."""
+        A, y = self._rows(idx)
+        z = A @ self._theta(theta)
+        if not np.isfinite(z).all():
+            return float("inf")
+        return float(np.mean(binary_cross_entropy_from_logits(z, y)))
+
+    @np.errstate(all="ignore")
+    def grad(self, theta, idx=None):
+        r""":math:`\frac{1}{|B|} A_B^\top (\sigma(A_B\theta) - y_B)`."""
+        A, y = self._rows(idx)
+        z = A @ self._theta(theta)
+        if not np.isfinite(z).all():
+            return np.full(self.dim, np.nan)
+        return A.T @ (sigmoid(z) - y) / len(y)
+
+    @np.errstate(all="ignore")
+    def per_example_grads(self, theta):
+        r"""Rows :math:`(p_i - y_i)\, a_i`, shape ``(n, dim)``."""
+        z = self.A @ self._theta(theta)
+        return (sigmoid(z) - self.y)[:, None] * self.A
+
+    def hessian(self, theta):
+        r""":math:`\frac1N A^\top \operatorname{diag}(\sigma'(z)) A`, positive semidefinite."""
+        z = self.A @ self._theta(theta)
+        return (self.A * sigmoid_grad(z)[:, None]).T @ self.A / self.n
+
+    def predict_proba(self, theta, X):
+        r""":math:`\sigma(w^\top x + b)` for the rows of ``X``."""
+        X = _data_matrix(X)
+        theta = self._theta(theta)
+        return sigmoid(X @ theta[:-1] + theta[-1])

@@ -1,0 +1,417 @@
+r"""Figures and experiments of the chapter on generalized linear models.
+
+The chapter's problems, each seeded:
+
+* one feature :math:`x \sim \mathrm{U}(-2, 2)` and a response drawn from a
+  family at :math:`\eta = b + w x` (:func:`family_data`), for the
+  family explorable and the held-out comparisons of matching GLM against
+  least squares;
+* a Poisson regression fitted by IRLS and by gradient descent from the same
+  start (:func:`convergence`);
+* a two-feature binary problem with a circular boundary, fitted by a
+  one-hidden-layer network whose output layer is then refitted as a GLM
+  on the learned features (:func:`network_as_glm`).
+
+Every function here only calls :mod:`lib.glm`, :mod:`lib.gradient_descent`
+and plots or prints.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from lib import style
+from lib.explorable import Dropdown, Slider, Toggle, explore
+from lib.glm import BERNOULLI, CATEGORICAL, FAMILIES, GAUSSIAN, POISSON, GLMObjective, TwoLayerNet, design_matrix, irls
+from lib.gradient_descent import descend
+from lib.sigmoid import sigmoid
+
+C = style.PALETTE
+#: Intercept b of the true linear predictor η = b + w x, per family.
+INTERCEPT = {"Gaussian": 1.0, "Bernoulli": 0.0, "Poisson": 1.0}
+#: Slopes offered by the family explorable.
+SLOPES = Slider("slope", -1.5, 1.5, steps=7, default=1.0, label="true slope w")
+SCALAR = ("Gaussian", "Bernoulli", "Poisson")
+#: y-range drawn for each family.
+YLIM = {"Gaussian": (-4.5, 6.5), "Bernoulli": (-0.45, 1.45), "Poisson": (-8, 60)}
+
+
+# --------------------------------------------------------------------------- data
+def family_data(name: str, slope: float, n: int = 150, seed: int = 0):
+    r"""``(X, y)``: :math:`x \sim \mathrm{U}(-2, 2)`, :math:`y \sim` family with mean :math:`g^{-1}(b + w x)`."""
+    family = FAMILIES[name]
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, (n, 1))
+    return X, family.sample(family.mean(INTERCEPT[name] + slope * X[:, 0]), rng)
+
+
+def categorical_data(n: int = 200, seed: int = 0):
+    r"""Three classes, :math:`\eta_k = w_k x + b_k` with :math:`w = (-2, 0, 2)`, :math:`b = (0, 1, 0)`."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, (n, 1))
+    eta = X * np.array([-2.0, 0.0, 2.0]) + np.array([0.0, 1.0, 0.0])
+    return X, CATEGORICAL.sample(CATEGORICAL.mean(eta), rng)
+
+
+def least_squares(X, y):
+    r"""Least-squares coefficients :math:`(w, b)` = the Gaussian GLM's, by :func:`lib.glm.irls`."""
+    return irls(GAUSSIAN, X, y)[0][-1]
+
+
+# --------------------------------------------------------------------------- explorable 1: families
+@lru_cache(maxsize=None)
+def family_fits(name: str, slope: float):
+    """Data, the matching GLM's and least squares' coefficients for one family and slope."""
+    X, y = family_data(name, slope)
+    return X[:, 0], y, irls(FAMILIES[name], X, y)[0][-1], least_squares(X, y)
+
+
+def standardized_residuals(name, x, y, theta, by_glm):
+    r"""Pearson residuals :math:`(y - \hat\mu)/\sqrt{V(\hat\mu)}` (GLM) or :math:`(y - \hat\mu)/\hat\sigma` (least squares)."""
+    eta = theta[0] * x + theta[1]
+    if by_glm:
+        family = FAMILIES[name]
+        mu = family.mean(eta)
+        return (y - mu) / np.sqrt(family.variance(mu))
+    r = y - eta
+    return r / np.sqrt(np.mean(r * r))
+
+
+def families():
+    """Data, true mean, GLM and least-squares fits, and residuals for Gaussian, Bernoulli and Poisson targets."""
+    grid = np.linspace(-2, 2, 101)
+
+    def make(fig):
+        fig.set_layout_engine("none")  # fixed margins: the constrained-layout solver costs seconds on 6 panels
+        axes = fig.add_gridspec(2, 3, height_ratios=[1.5, 1], left=0.08, right=0.99, top=0.87, bottom=0.09,
+                                wspace=0.28, hspace=0.42).subplots()
+        art = {}
+        for col, name in enumerate(SCALAR):
+            top, bottom = axes[0, col], axes[1, col]
+            link = {"Gaussian": "identity", "Bernoulli": "logit", "Poisson": "log"}[name]
+            top.set(xlim=(-2, 2), ylim=YLIM[name], title=f"{name} ({link} link)", xlabel="x")
+            bottom.set(xlim=(-2, 2), ylim=(-5, 5), xlabel="x", yticks=[-4, -2, 0, 2, 4])
+            if name == "Bernoulli":
+                top.axhspan(1, 1.45, color="0.9", zorder=0)
+                top.axhspan(-0.45, 0, color="0.9", zorder=0)
+            if name == "Poisson":
+                top.axhspan(-8, 0, color="0.9", zorder=0)
+                top.set_ylabel("count y")
+            bottom.text(0.03, 0.96, "sd x<0 | x≥0:", transform=bottom.transAxes, fontsize=8, va="top")
+            for level in (-2, 2):
+                bottom.axhline(level, color="0.5", ls=":", lw=1)
+            art[name] = dict(
+                dots=top.plot([], [], "o", ms=2.5, alpha=0.45, color=C["sky"], animated=True, label="data y")[0],
+                true=top.plot([], [], "--", color=C["black"], lw=1.3, animated=True, label="true mean")[0],
+                glm=top.plot([], [], color=C["blue"], animated=True, label="matching GLM")[0],
+                ls=top.plot([], [], color=C["vermillion"], animated=True, label="least squares")[0],
+                note=top.text(0.03, 0.03, "", transform=top.transAxes, fontsize=8, va="bottom", animated=name != "Gaussian"),
+                res=bottom.plot([], [], "o", ms=2.5, alpha=0.6, animated=True)[0],
+                spread=bottom.text(0.5, 0.96, "", transform=bottom.transAxes, fontsize=8, va="top", animated=True),
+            )
+        axes[0, 0].set_ylabel("y")
+        axes[1, 0].set_ylabel("std. residual")
+        axes[0, 1].legend(loc="upper center", ncol=2, fontsize=7, handlelength=1.5, columnspacing=0.8,
+                          borderaxespad=0.2)
+        fig.suptitle("Data from each family at z = b + w·x: matching GLM (blue) and least squares (vermillion)",
+                     fontsize=10.5)
+
+        def update(slope, residuals_of_glm):
+            for name in SCALAR:
+                a = art[name]
+                x, y, glm_theta, ls_theta = family_fits(name, slope)
+                family = FAMILIES[name]
+                a["dots"].set_data(x, y)
+                a["true"].set_data(grid, family.mean(INTERCEPT[name] + slope * grid))
+                a["glm"].set_data(grid, family.mean(glm_theta[0] * grid + glm_theta[1]))
+                a["ls"].set_data(grid, ls_theta[0] * grid + ls_theta[1])
+                fitted = ls_theta[0] * x + ls_theta[1]
+                low, high = {"Gaussian": (-np.inf, np.inf), "Bernoulli": (0, 1), "Poisson": (0, np.inf)}[name]
+                outside = np.mean((fitted < low) | (fitted > high))
+                if name != "Gaussian":
+                    a["note"].set_text(f"LS: {outside:.0%} impossible")
+                r = standardized_residuals(name, x, y, glm_theta if residuals_of_glm else ls_theta, residuals_of_glm)
+                a["res"].set_data(x, np.clip(r, -4.9, 4.9))
+                a["res"].set_color(C["blue"] if residuals_of_glm else C["vermillion"])
+                left, right = r[x < 0], r[x >= 0]
+                a["spread"].set_text(f"{left.std():.2f} | {right.std():.2f}")
+
+        return update
+
+    return explore(
+        make,
+        [SLOPES, Toggle("residuals_of_glm", default=True, label="residuals of the matching GLM")],
+        alt="Three columns for Gaussian, Bernoulli and Poisson responses against x: simulated data, the true "
+            "mean curve, the fitted matching GLM and the least-squares line; below each, standardized residuals "
+            "of the chosen fit against x.",
+        height=4.6,
+    )
+
+
+# --------------------------------------------------------------------------- explorable 2: IRLS vs GD
+#: Iterations shown by the convergence explorable.
+ITERATIONS = Slider("iteration", 1, 1000, steps=12, scale="log", integer=True, default=5, label="iteration t")
+#: Gradient-descent learning rates offered.
+GD_RATES = (0.1, 0.3)
+GD_STEPS = 1000
+
+
+@lru_cache(maxsize=None)
+def convergence_problem():
+    """The Poisson regression of the convergence figure (n = 200, w = 1, b = 0.5)."""
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-2, 2, (200, 1))
+    return X, POISSON.sample(POISSON.mean(0.5 + X[:, 0]), rng)
+
+
+@lru_cache(maxsize=None)
+def convergence(lr: float):
+    """IRLS iterates and a gradient-descent run (learning rate ``lr``) from the same start."""
+    X, y = convergence_problem()
+    thetas, nlls = irls(POISSON, X, y, iterations=30)
+    run = descend(GLMObjective(POISSON, X, y), thetas[0], lr, steps=GD_STEPS, blowup=1e3)
+    return thetas, nlls, run
+
+
+def curvature_bound():
+    r"""Largest eigenvalue of the mean-NLL Hessian :math:`\frac1N A^\top \operatorname{diag}(\hat\mu) A` at the optimum; GD is stable near it for :math:`\eta < 2/\lambda_{\max}`."""
+    X, y = convergence_problem()
+    thetas, _ = irls(POISSON, X, y, iterations=30)
+    A = design_matrix(X)
+    mu = POISSON.mean(A @ thetas[-1])
+    return float(np.linalg.eigvalsh(A.T @ (mu[:, None] * A) / len(y))[-1])
+
+
+def irls_vs_gd():
+    """Fitted Poisson mean after t iterations of IRLS and of gradient descent, and the NLL gap of both."""
+    X, y = convergence_problem()
+    grid = np.linspace(-2, 2, 101)
+
+    def make(fig):
+        fig.set_layout_engine("none")  # fixed margins instead of the (slow) constrained-layout solver
+        curve, gap = fig.add_gridspec(1, 2, left=0.07, right=0.99, top=0.91, bottom=0.14, wspace=0.3).subplots()
+        curve.plot(X[:, 0], y, "o", ms=2.5, alpha=0.4, color=C["sky"], label="data (counts)")
+        curve.plot(grid, POISSON.mean(0.5 + grid), "--", color=C["black"], lw=1.2, label=r"true mean $e^{0.5 + x}$")
+        irls_line = curve.plot([], [], color=C["blue"], animated=True, label="IRLS")[0]
+        gd_line = curve.plot([], [], color=C["orange"], animated=True, label="gradient descent")[0]
+        curve.set(xlim=(-2, 2), ylim=(0, 25), xlabel="x", ylabel="count y",
+                  title="Fitted mean $e^{b + w x}$ after t iterations")
+        curve.legend(loc="upper left")
+        gap.set(xscale="log", yscale="log", xlim=(1, 1.3 * GD_STEPS), ylim=(1e-15, 30),
+                xlabel="iteration t + 1", ylabel="NLL(θ) − NLL(θ*) per example")
+        gap.set_xticks([1, 10, 100, 1000], labels=["1", "10", "100", "1000"])
+        gap.set_yticks([1e-15, 1e-10, 1e-5, 1], labels=["1e-15", "1e-10", "1e-5", "1"])
+        gap.minorticks_off()
+        irls_gap = gap.plot([], [], "o-", color=C["blue"], ms=3, animated=True, label="IRLS (Newton)")[0]
+        gd_gap = gap.plot([], [], color=C["orange"], animated=True, label="gradient descent")[0]
+        marker = gap.axvline(1, color="0.3", ls="--", lw=1, animated=True)
+        gap.legend(loc="lower left", frameon=True)
+        title = gap.set_title("")
+        title.set_animated(True)
+
+        def update(iteration, lr):
+            thetas, nlls, run = convergence(lr)
+            best = nlls[-1]
+            k = min(iteration, len(thetas) - 1)
+            irls_line.set_data(grid, POISSON.mean(thetas[k][0] * grid + thetas[k][1]))
+            irls_gap.set_data(np.arange(1, len(nlls) + 1), np.maximum(nlls - best, 1e-15))
+            last = len(run.steps) - 1
+            j = min(iteration, last)
+            theta = run.thetas[j]
+            gd_line.set_data(grid, POISSON.mean(theta[0] * grid + theta[1]))
+            gd_gap.set_data(run.steps + 1, np.maximum(run.losses - best, 1e-15))
+            marker.set_xdata([iteration + 1, iteration + 1])
+            state = (f"GD diverged at {run.diverged_at}" if run.diverged
+                     else f"GD {max(run.losses[j] - best, 0):.1e}")
+            title.set_text(f"gap at t = {iteration}: IRLS {max(nlls[k] - best, 0):.1e}, {state}")
+
+        return update
+
+    return explore(
+        make,
+        [ITERATIONS, Dropdown("lr", GD_RATES, default=0.1, label="GD learning rate η")],
+        alt="Left: Poisson counts against x with the true mean and the fitted means of IRLS and gradient descent "
+            "after t iterations. Right: the per-example NLL gap to the optimum against the iteration, log-log, "
+            "for both methods.",
+        height=3.4,
+    )
+
+
+EXPLORABLES = {"families": families, "irls_vs_gd": irls_vs_gd}
+
+
+# --------------------------------------------------------------------------- claims and tables
+def gd_matches_irls():
+    """Largest coefficient difference between IRLS and 400 full-batch GD steps with momentum 0.9, per family."""
+    lrs = {"Gaussian": 0.25, "Bernoulli": 1.0, "Poisson": 0.025}
+    out = {}
+    for name in SCALAR:
+        X, y = family_data(name, 1.0, n=300, seed=1)
+        thetas, _ = irls(FAMILIES[name], X, y)
+        run = descend(GLMObjective(FAMILIES[name], X, y), np.zeros(2), lrs[name], steps=400, momentum=0.9,
+                      record_every=400)
+        out[name] = (len(thetas) - 1, float(np.max(np.abs(run.final_theta - thetas[-1]))))
+    return out
+
+
+def canonical_gradient_errors(seed: int = 0):
+    r"""Max :math:`|\partial\mathrm{NLL}/\partial\eta - (\mu - y)|` by central differences, per family, at random :math:`\eta`."""
+    from lib.gradcheck import numerical_gradient
+
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, family in FAMILIES.items():
+        if name == "categorical":
+            eta = rng.normal(size=(5, 3))
+            y = rng.integers(0, 3, 5).astype(float)
+        else:
+            eta = rng.normal(size=5)
+            y = family.sample(family.mean(eta), rng)
+        numeric = numerical_gradient(lambda e, family=family, y=y: family.nll(y, e).sum(), eta)
+        out[name] = float(np.max(np.abs(numeric - family.grad_eta(y, eta))))
+    return out
+
+
+#: True slope of the held-out comparison, per family (steep enough for least squares to leave the range).
+HELD_OUT_SLOPE = {"Gaussian": 1.0, "Bernoulli": 3.0, "Poisson": 1.0}
+
+
+def _held_out(name, slope=None):
+    slope = HELD_OUT_SLOPE[name] if slope is None else slope
+    family = FAMILIES[name]
+    Xtr, ytr = family_data(name, slope, n=200, seed=11)
+    Xte, yte = family_data(name, slope, n=5000, seed=12)
+    glm_theta, ls_theta = irls(family, Xtr, ytr)[0][-1], least_squares(Xtr, ytr)
+    return family, Xte, yte, glm_theta, ls_theta
+
+
+def held_out_nll(name: str, slope: float | None = None, eps: float = 0.01):
+    """Held-out mean NLL of the matching GLM and of least squares for one family (``slope`` overrides :data:`HELD_OUT_SLOPE`).
+
+    Returns ``(family, GLM NLL, least-squares NLL, least-squares NLL with means clipped into the
+    family's range by eps, fraction of impossible least-squares means)``; an impossible mean gives NLL inf.
+    """
+    if name == "categorical":
+        return _held_out_categorical(eps)
+    family, Xte, yte, glm_theta, ls_theta = _held_out(name, slope)
+    A = design_matrix(Xte)
+    glm_nll = float(family.nll(yte, A @ glm_theta).mean())
+    mu = A @ ls_theta
+    if name == "Gaussian":
+        return name, glm_nll, glm_nll, glm_nll, 0.0
+    ok = (mu > 0) & (mu < 1) if name == "Bernoulli" else mu > 0
+    with np.errstate(divide="ignore"):
+        raw = np.where(ok, family.nll(yte, family.link(np.where(ok, mu, 0.5))), np.inf).mean()
+    clipped = np.clip(mu, eps, 1 - eps) if name == "Bernoulli" else np.maximum(mu, eps)
+    return name, glm_nll, float(raw), float(family.nll(yte, family.link(clipped)).mean()), float(1 - ok.mean())
+
+
+def _held_out_categorical(eps):
+    """Softmax regression (GD with momentum) against one least-squares line per class, on held-out data."""
+    Xtr, ytr = categorical_data(200, seed=11)
+    Xte, yte = categorical_data(5000, seed=12)
+    objective = GLMObjective(CATEGORICAL, Xtr, ytr, classes=3)
+    theta = descend(objective, np.zeros(objective.dim), 1.0, steps=400, momentum=0.9, record_every=400).final_theta
+    glm_nll = GLMObjective(CATEGORICAL, Xte, yte, classes=3).loss(theta)
+    onehot = CATEGORICAL.one_hot(ytr.astype(int), 3)
+    A = design_matrix(Xte)
+    mu = np.column_stack([A @ least_squares(Xtr, onehot[:, k]) for k in range(3)])
+    ok = (mu > 0).all(axis=1)
+    picked = mu[np.arange(len(yte)), yte.astype(int)]
+    with np.errstate(divide="ignore"):
+        raw = np.where(picked > 0, -np.log(np.where(picked > 0, picked, 1.0)), np.inf).mean()
+    clipped = np.maximum(mu, eps)
+    clipped /= clipped.sum(axis=1, keepdims=True)
+    return "categorical", glm_nll, float(raw), float(-np.log(clipped[np.arange(len(yte)), yte.astype(int)]).mean()), float(1 - ok.mean())
+
+
+def matching_family_vs_least_squares(eps: float = 0.01):
+    """:func:`held_out_nll` for every family: the rows of the chapter's table."""
+    return [held_out_nll(name, eps=eps) for name in (*SCALAR, "categorical")]
+
+
+def poisson_variance_by_mean():
+    """Held-out Poisson data: mean count and variance of least-squares residuals in the lower and upper thirds of x."""
+    _, Xte, yte, _, ls_theta = _held_out("Poisson")
+    x = Xte[:, 0]
+    r = yte - design_matrix(Xte) @ ls_theta
+    out = {}
+    for label, mask in (("lowest third of x", x < -2 / 3), ("highest third of x", x > 2 / 3)):
+        out[label] = (float(yte[mask].mean()), float(r[mask].var()))
+    return out
+
+
+@lru_cache(maxsize=None)
+def circle_data(n: int = 400, seed: int = 3):
+    r"""Two features in :math:`[-2, 2]^2`, :math:`y \sim \mathrm{Bernoulli}(\sigma(3(1.4 - \lVert x\rVert^2)))`."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, (n, 2))
+    return X, BERNOULLI.sample(sigmoid(3 * (1.4 - (X * X).sum(axis=1))), rng)
+
+
+@lru_cache(maxsize=None)
+def trained_network(hidden: int = 6, steps: int = 2000):
+    """A tanh network with a Bernoulli (sigmoid) output, trained by full-batch GD with momentum on :func:`circle_data`."""
+    X, y = circle_data()
+    net = TwoLayerNet(BERNOULLI, X, y, hidden=hidden)
+    run = descend(net, net.init(seed=0), 0.5, steps=steps, momentum=0.9, record_every=steps)
+    return net, run.final_theta
+
+
+def network_as_glm():
+    """The network's output layer versus a logistic GLM refitted by IRLS on its learned features.
+
+    Returns a dict of the numbers the chapter prints.
+    """
+    X, y = circle_data()
+    net, theta = trained_network()
+    H = net.features(theta)
+    refit = irls(BERNOULLI, H, y)[0][-1]
+    Xte, yte = circle_data(5000, seed=4)
+    plain = irls(BERNOULLI, X, y)[0][-1]
+    mu = net.predict(theta)
+    return {
+        "network train NLL": net.loss(theta),
+        "GLM on learned features, train NLL": float(BERNOULLI.nll(y, design_matrix(H) @ refit).mean()),
+        "max |mu_network - mu_GLM| on the training inputs": float(np.max(np.abs(net.predict(theta) - BERNOULLI.mean(design_matrix(H) @ refit)))),
+        "network held-out NLL": float(BERNOULLI.nll(yte, net.eta(theta, Xte)).mean()),
+        "logistic regression on raw x, held-out NLL": float(BERNOULLI.nll(yte, design_matrix(Xte) @ plain).mean()),
+        "max |logit(mu) - z|": float(np.max(np.abs(BERNOULLI.link(mu) - net.eta(theta)))),
+        "max |sigmoid(mu) - z|": float(np.max(np.abs(sigmoid(mu) - net.eta(theta)))),
+    }
+
+
+def link_roles(eta=(-3.0, 0.0, 3.0)):
+    r"""For a few :math:`\eta`: :math:`\mu = \sigma(\eta)`, then :math:`\operatorname{logit}(\mu)` (link) and :math:`\sigma(\mu)` (sigmoid misused as link)."""
+    eta = np.asarray(eta, dtype=float)
+    mu = BERNOULLI.mean(eta)
+    return eta, mu, BERNOULLI.link(mu), sigmoid(mu)
+
+
+def network_figure():
+    """Static figure: the network's predicted probability over the plane, and the learned features' GLM."""
+    X, y = circle_data()
+    net, theta = trained_network()
+    fig = style.figure(height=3.4)
+    left, right = fig.subplots(1, 2)
+    g = np.linspace(-2, 2, 81)
+    G1, G2 = np.meshgrid(g, g)
+    P = net.predict(theta, np.column_stack([G1.ravel(), G2.ravel()])).reshape(G1.shape)
+    im = left.contourf(G1, G2, P, levels=np.linspace(0, 1, 11), cmap=style.CMAP)
+    fig.colorbar(im, ax=left, label="predicted P(y = 1)")
+    left.scatter(X[y == 1, 0], X[y == 1, 1], s=6, color=C["orange"], label="y = 1")
+    left.scatter(X[y == 0, 0], X[y == 0, 1], s=6, color=C["black"], marker="x", lw=0.6, label="y = 0")
+    left.set(xlim=(-2, 2), ylim=(-2, 2), xlabel="$x_1$", ylabel="$x_2$", title="Network output μ = σ(z) over the inputs")
+    left.legend(loc="lower left", fontsize=7.5, frameon=True)
+    eta = net.eta(theta)
+    order = np.argsort(eta)
+    right.plot(eta, y + np.random.default_rng(0).uniform(-0.04, 0.04, len(y)), "o", ms=2.5, alpha=0.4,
+               color=C["sky"], label="labels y (jittered)")
+    right.plot(eta[order], net.predict(theta)[order], color=C["blue"], label="μ = σ(z), the inverse link")
+    right.set(xlabel="linear predictor z = vᵀh + b", ylabel="label y and mean μ",
+              title="Output layer = logistic GLM on h")
+    right.legend(loc="upper left", fontsize=7.5)
+    return style.Still(fig, alt="Left: the trained network's predicted probability over the plane with the "
+                       "training points. Right: labels and the sigmoid curve against the linear predictor of the "
+                       "output layer.")

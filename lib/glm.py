@@ -1,0 +1,545 @@
+r"""Generalized linear models: exponential-family targets with canonical links.
+
+A GLM (Nelder & Wedderburn 1972, "Generalized Linear Models", J. R. Stat.
+Soc. A 135(3); McCullagh & Nelder 1989, *Generalized Linear Models*, 2nd ed.,
+ch. 2) has three parts:
+
+* a **random component**: :math:`y_i` follows an exponential-family
+  distribution with mean :math:`\mu_i` and variance :math:`\phi\,V(\mu_i)`;
+* a **systematic component**: the linear predictor :math:`\eta_i = x_i^\top\beta`;
+* a **link** :math:`g` with :math:`g(\mu_i) = \eta_i`, i.e.
+  :math:`\mu_i = g^{-1}(\eta_i)` -- the *inverse link* or *mean function*.
+
+With the canonical link, :math:`\eta` is the natural parameter and for every
+family
+
+.. math::
+    \frac{\partial\, \mathrm{NLL}(y, \eta)}{\partial \eta} = g^{-1}(\eta) - y = \mu - y,
+    \qquad \frac{d\mu}{d\eta} = V(\mu),
+
+which makes Newton's method and Fisher scoring (IRLS) the same algorithm
+(McCullagh & Nelder 1989, §2.5). The families here, each with its canonical
+link, are :data:`GAUSSIAN` (identity), :data:`BERNOULLI` (logit; mean
+function :func:`lib.sigmoid.sigmoid`), :data:`POISSON` (log; mean function
+exp) and :data:`CATEGORICAL` (multinomial logit; mean function
+:func:`lib.softmax.softmax`). All losses are computed from :math:`\eta`, so
+they are finite for any finite :math:`\eta` (Poisson: up to
+:math:`\eta \approx 709`, beyond which :math:`e^\eta` itself exceeds the
+float range and the loss is ``inf``).
+
+Statistics texts write :math:`\eta` for the linear predictor, as this module
+does; the book's chapters write :math:`z`, because :math:`\eta` is the
+book's learning rate.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from lib import checks
+from lib.objectives import FiniteSumObjective
+from lib.sigmoid import log_sigmoid, logit, sigmoid
+from lib.softmax import log_softmax, softmax
+
+__all__ = [
+    "Family", "Gaussian", "Bernoulli", "Poisson", "Categorical",
+    "GAUSSIAN", "BERNOULLI", "POISSON", "CATEGORICAL", "FAMILIES",
+    "design_matrix", "irls", "GLMObjective", "TwoLayerNet", "hidden_features",
+]
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+_lgamma = np.frompyfunc(math.lgamma, 1, 1)
+
+
+def _log_factorial(y):
+    """:math:`\\log y!` for non-negative integer counts (a cumulative table of logs; lgamma for huge counts)."""
+    top = int(y.max()) if y.size else 0
+    if top > 100_000:
+        return _lgamma(y + 1).astype(float)
+    table = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, top + 1)))])
+    return table[y.astype(int)]
+
+
+# --------------------------------------------------------------------------- argument checks
+def _array(name, a):
+    a = np.asarray(a, dtype=float)
+    if np.isnan(a).any():
+        raise ValueError(f"{name} must not contain NaN")
+    return a
+
+
+def _finite(name, a):
+    a = _array(name, a)
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} must contain only finite numbers")
+    return a
+
+
+def _same_shape(y, eta):
+    if y.shape != eta.shape:
+        raise ValueError(f"y must have the shape of eta {eta.shape}, got {y.shape}")
+
+
+def _xlogy(x, y):
+    """:math:`x \\log y` with :math:`0 \\log 0 = 0` (no warning)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
+
+
+# --------------------------------------------------------------------------- families
+class Family:
+    r"""An exponential family with its canonical link (McCullagh & Nelder 1989, Table 2.1).
+
+    Subclasses define ``link`` :math:`g(\mu)`, ``mean`` :math:`g^{-1}(\eta)`,
+    ``variance`` :math:`V(\mu)`, ``nll`` (per example, from :math:`\eta`),
+    ``deviance`` (per example) and ``sample``. ``check_y`` validates targets.
+    """
+
+    name = "family"
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    def grad_eta(self, y, eta):
+        r""":math:`\partial\,\mathrm{NLL}/\partial\eta = g^{-1}(\eta) - y = \mu - y` (canonical link; McCullagh & Nelder 1989, §2.5)."""
+        eta = _finite("eta", eta)
+        y = self.check_y(y, eta.shape)
+        return self.mean(eta) - y
+
+    def deviance(self, y, eta):
+        r"""Unit deviance :math:`d_i = 2\,[\mathrm{NLL}(y_i, \eta_i) - \mathrm{NLL}(y_i, g(y_i))]` (McCullagh & Nelder 1989, §2.3)."""
+        eta = _finite("eta", eta)
+        y = self.check_y(y, eta.shape)
+        return 2.0 * (self.nll(y, eta) - self.saturated_nll(y))
+
+
+class Gaussian(Family):
+    r"""Normal with unit variance, identity link: :math:`\mu = \eta`, :math:`V(\mu) = 1`.
+
+    :math:`\mathrm{NLL}(y, \eta) = \tfrac12 (y - \eta)^2 + \tfrac12 \log 2\pi`;
+    deviance :math:`(y - \mu)^2`. Minimizing it is least squares
+    (Gauss 1809; McCullagh & Nelder 1989, §2.2).
+    """
+
+    name = "Gaussian"
+
+    def check_y(self, y, shape=None):
+        y = _finite("y", y)
+        if shape is not None:
+            _same_shape(y, np.empty(shape))
+        return y
+
+    def link(self, mu):
+        r""":math:`g(\mu) = \mu`."""
+        return _finite("mu", mu).copy()
+
+    def mean(self, eta):
+        r""":math:`g^{-1}(\eta) = \eta`."""
+        return _finite("eta", eta).copy()
+
+    def variance(self, mu):
+        r""":math:`V(\mu) = 1`."""
+        return np.ones_like(_finite("mu", mu))
+
+    def nll(self, y, eta):
+        r""":math:`\tfrac12 (y - \eta)^2 + \tfrac12\log 2\pi` per example."""
+        eta = _finite("eta", eta)
+        y = self.check_y(y, eta.shape)
+        return 0.5 * (y - eta) ** 2 + _HALF_LOG_2PI
+
+    def saturated_nll(self, y):
+        return np.full_like(y, _HALF_LOG_2PI)
+
+    def sample(self, mu, rng):
+        r""":math:`y \sim \mathcal{N}(\mu, 1)`."""
+        mu = _finite("mu", mu)
+        return mu + rng.standard_normal(mu.shape)
+
+
+class Bernoulli(Family):
+    r"""Bernoulli, logit link: :math:`\mu = \sigma(\eta)`, :math:`g(\mu) = \log\frac{\mu}{1-\mu}`, :math:`V(\mu) = \mu(1-\mu)`.
+
+    :math:`\mathrm{NLL}(y, \eta) = -y\log\sigma(\eta) - (1-y)\log\sigma(-\eta)`,
+    computed with :func:`lib.sigmoid.log_sigmoid` (Cox 1958, "The Regression
+    Analysis of Binary Sequences", J. R. Stat. Soc. B 20(2)). The sigmoid is
+    the *inverse* link; the logit is the link. ``y`` may be any value in
+    :math:`[0, 1]` (then the NLL is the binary cross-entropy).
+    """
+
+    name = "Bernoulli"
+
+    def check_y(self, y, shape=None):
+        y = _finite("y", y)
+        if shape is not None:
+            _same_shape(y, np.empty(shape))
+        if ((y < 0) | (y > 1)).any():
+            raise ValueError("y must lie in [0, 1] for the Bernoulli family")
+        return y
+
+    def link(self, mu):
+        r""":math:`g(\mu) = \operatorname{logit}\mu` (:func:`lib.sigmoid.logit`); :math:`\pm\infty` at 1 and 0."""
+        mu = _array("mu", mu)
+        if ((mu < 0) | (mu > 1)).any():
+            raise ValueError("mu must lie in [0, 1] for the Bernoulli family")
+        return logit(mu)
+
+    def mean(self, eta):
+        r""":math:`g^{-1}(\eta) = \sigma(\eta)` (:func:`lib.sigmoid.sigmoid`)."""
+        return sigmoid(_finite("eta", eta))
+
+    def variance(self, mu):
+        r""":math:`V(\mu) = \mu(1 - \mu)`."""
+        mu = _array("mu", mu)
+        if ((mu < 0) | (mu > 1)).any():
+            raise ValueError("mu must lie in [0, 1] for the Bernoulli family")
+        return mu * (1 - mu)
+
+    def nll(self, y, eta):
+        r""":math:`-y\log\sigma(\eta) - (1-y)\log\sigma(-\eta)` per example (finite for finite :math:`\eta`)."""
+        eta = _finite("eta", eta)
+        y = self.check_y(y, eta.shape)
+        return -(y * log_sigmoid(eta) + (1 - y) * log_sigmoid(-eta))
+
+    def saturated_nll(self, y):
+        return -(_xlogy(y, y) + _xlogy(1 - y, 1 - y))
+
+    def sample(self, mu, rng):
+        r""":math:`y \sim \mathrm{Bernoulli}(\mu)`."""
+        mu = _finite("mu", mu)
+        if ((mu < 0) | (mu > 1)).any():
+            raise ValueError("mu must lie in [0, 1] for the Bernoulli family")
+        return (rng.random(mu.shape) < mu).astype(float)
+
+
+class Poisson(Family):
+    r"""Poisson, log link: :math:`\mu = e^{\eta}`, :math:`g(\mu) = \log\mu`, :math:`V(\mu) = \mu`.
+
+    :math:`\mathrm{NLL}(y, \eta) = e^{\eta} - y\,\eta + \log y!`; deviance
+    :math:`2\,[y\log(y/\mu) - (y - \mu)]` with :math:`0\log 0 = 0`
+    (McCullagh & Nelder 1989, ch. 6). ``y`` must be non-negative integers.
+    """
+
+    name = "Poisson"
+
+    def check_y(self, y, shape=None):
+        y = _finite("y", y)
+        if shape is not None:
+            _same_shape(y, np.empty(shape))
+        if (y < 0).any() or (y != np.round(y)).any():
+            raise ValueError("y must be non-negative integer counts for the Poisson family")
+        return y
+
+    def link(self, mu):
+        r""":math:`g(\mu) = \log\mu`; :math:`-\infty` at 0."""
+        mu = _array("mu", mu)
+        if (mu < 0).any():
+            raise ValueError("mu must be non-negative for the Poisson family")
+        with np.errstate(divide="ignore"):
+            return np.log(mu)
+
+    def mean(self, eta):
+        r""":math:`g^{-1}(\eta) = e^{\eta}` (``inf`` above :math:`\eta \approx 709`, without a warning)."""
+        with np.errstate(over="ignore", under="ignore"):
+            return np.exp(_finite("eta", eta))
+
+    def variance(self, mu):
+        r""":math:`V(\mu) = \mu`."""
+        mu = _array("mu", mu)
+        if (mu < 0).any():
+            raise ValueError("mu must be non-negative for the Poisson family")
+        return mu.copy()
+
+    def nll(self, y, eta):
+        r""":math:`e^{\eta} - y\eta + \log y!` per example, computed from :math:`\eta`."""
+        eta = _finite("eta", eta)
+        y = self.check_y(y, eta.shape)
+        with np.errstate(over="ignore", under="ignore"):
+            return np.exp(eta) - y * eta + _log_factorial(y)
+
+    def saturated_nll(self, y):
+        return y - _xlogy(y, y) + _log_factorial(y)
+
+    def sample(self, mu, rng):
+        r""":math:`y \sim \mathrm{Poisson}(\mu)`."""
+        mu = _finite("mu", mu)
+        if (mu < 0).any():
+            raise ValueError("mu must be non-negative for the Poisson family")
+        return rng.poisson(mu).astype(float)
+
+
+class Categorical(Family):
+    r"""Categorical over :math:`K` classes, multinomial-logit link: :math:`\mu = \operatorname{softmax}(\eta)`.
+
+    :math:`\eta` has shape ``(n, K)``; targets are integer labels in
+    :math:`[0, K)`. :math:`g(\mu) = \log\mu` (the canonical link, defined up
+    to an additive constant per row: softmax is shift-invariant);
+    :math:`V(\mu) = \operatorname{diag}(\mu) - \mu\mu^\top`;
+    :math:`\mathrm{NLL}(y, \eta) = \operatorname{LSE}(\eta) - \eta_y`
+    (Bridle 1990; McCullagh & Nelder 1989, §5.2.4). ``grad_eta`` returns
+    :math:`\operatorname{softmax}(\eta) - e_y`.
+    """
+
+    name = "categorical"
+
+    def check_y(self, y, shape=None):
+        y = _finite("y", y)
+        if y.ndim != 1 or (y != np.round(y)).any():
+            raise ValueError("y must be a 1-D array of integer class labels")
+        if shape is not None:
+            if len(shape) != 2 or shape[0] != y.shape[0]:
+                raise ValueError(f"y must have one label per row of eta {shape}, got shape {y.shape}")
+            if ((y < 0) | (y >= shape[1])).any():
+                raise ValueError(f"y labels must lie in [0, {shape[1]})")
+        return y.astype(int)
+
+    def _probabilities(self, mu):
+        mu = _array("mu", mu)
+        if mu.ndim != 2:
+            raise ValueError(f"mu must have shape (n, K), got {mu.shape}")
+        if (mu < 0).any() or (np.abs(mu.sum(axis=1) - 1) > 1e-9).any():
+            raise ValueError("mu rows must be non-negative and sum to 1 (within 1e-9)")
+        return mu
+
+    def _logits(self, eta):
+        eta = _finite("eta", eta)
+        if eta.ndim != 2:
+            raise ValueError(f"eta must have shape (n, K), got {eta.shape}")
+        return eta
+
+    def link(self, mu):
+        r""":math:`g(\mu)_k = \log\mu_k` (one representative; any per-row shift gives the same :math:`\mu`)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self._probabilities(mu))
+
+    def mean(self, eta):
+        r""":math:`g^{-1}(\eta) = \operatorname{softmax}(\eta)` (:func:`lib.softmax.softmax`)."""
+        return softmax(self._logits(eta), axis=1)
+
+    def variance(self, mu):
+        r""":math:`V(\mu) = \operatorname{diag}(\mu) - \mu\mu^\top`, shape ``(n, K, K)``."""
+        mu = self._probabilities(mu)
+        return np.einsum("nk,kj->nkj", mu, np.eye(mu.shape[1])) - mu[:, :, None] * mu[:, None, :]
+
+    def one_hot(self, y, k):
+        """Rows :math:`e_{y_i}`, shape ``(n, k)``."""
+        return np.eye(k)[y]
+
+    def nll(self, y, eta):
+        r""":math:`\operatorname{LSE}(\eta_i) - \eta_{i, y_i}` per example (:func:`lib.softmax.log_softmax`)."""
+        eta = self._logits(eta)
+        y = self.check_y(y, eta.shape)
+        return -log_softmax(eta, axis=1)[np.arange(len(y)), y]
+
+    def grad_eta(self, y, eta):
+        r""":math:`\operatorname{softmax}(\eta) - e_y`, shape ``(n, K)``."""
+        eta = self._logits(eta)
+        y = self.check_y(y, eta.shape)
+        return self.mean(eta) - self.one_hot(y, eta.shape[1])
+
+    def deviance(self, y, eta):
+        r""":math:`2\,\mathrm{NLL}` (the saturated model puts probability 1 on the label)."""
+        return 2.0 * self.nll(y, eta)
+
+    def sample(self, mu, rng):
+        r""":math:`y_i \sim \mathrm{Categorical}(\mu_i)` by inverting the cumulative sum."""
+        mu = self._probabilities(mu)
+        u = rng.random((mu.shape[0], 1))
+        return np.minimum((np.cumsum(mu, axis=1) < u).sum(axis=1), mu.shape[1] - 1)
+
+
+GAUSSIAN, BERNOULLI, POISSON, CATEGORICAL = Gaussian(), Bernoulli(), Poisson(), Categorical()
+#: The families by name.
+FAMILIES = {f.name: f for f in (GAUSSIAN, BERNOULLI, POISSON, CATEGORICAL)}
+
+
+# --------------------------------------------------------------------------- fitting
+def design_matrix(X):
+    r"""Augmented rows :math:`a_i = (x_i, 1)`, so :math:`\eta_i = a_i^\top \theta` with :math:`\theta = (w, b)`."""
+    X = _finite("X", X)
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X must be a 2-D array of shape (n, d) with n, d >= 1, got shape {X.shape}")
+    return np.column_stack([X, np.ones(X.shape[0])])
+
+
+def irls(family, X, y, iterations=25, tol=1e-10):
+    r"""Fit a scalar-response GLM with canonical link by iteratively reweighted least squares.
+
+    Fisher scoring, which equals Newton's method for a canonical link
+    (Nelder & Wedderburn 1972; McCullagh & Nelder 1989, §2.5):
+
+    .. math::
+        \theta_{t+1} = \theta_t + (A^\top W_t A)^{-1} A^\top (y - \mu_t),
+        \qquad W_t = \operatorname{diag} V(\mu_t),
+
+    i.e. weighted least squares on the working response
+    :math:`z = \eta + (y - \mu)/V(\mu)`. Starts from
+    :math:`\theta_0 = (0, \dots, 0, g(\bar y))` and stops after
+    ``iterations`` steps or when the step is below ``tol``.
+
+    Returns ``(thetas, nlls)``: every iterate (rows, :math:`\theta_0` first)
+    and its mean NLL.
+    """
+    if isinstance(family, Categorical) or not isinstance(family, Family):
+        raise ValueError(f"family must be GAUSSIAN, BERNOULLI or POISSON, got {family!r}")
+    A = design_matrix(X)
+    y = family.check_y(y, (A.shape[0],))
+    iterations = checks.integer("iterations", iterations, 1)
+    tol = checks.positive("tol", tol)
+    ybar = float(np.clip(y.mean(), 1e-6, 1 - 1e-6)) if isinstance(family, Bernoulli) else max(float(y.mean()), 1e-6)
+    theta = np.zeros(A.shape[1])
+    theta[-1] = float(family.link(np.array(ybar))) if not isinstance(family, Gaussian) else y.mean()
+    thetas, nlls = [theta], [float(family.nll(y, A @ theta).mean())]
+    for _ in range(iterations):
+        mu = family.mean(A @ theta)
+        weights = family.variance(mu)
+        step = np.linalg.solve(A.T @ (weights[:, None] * A), A.T @ (y - mu))
+        theta = theta + step
+        thetas.append(theta)
+        nlls.append(float(family.nll(y, A @ theta).mean()))
+        if np.max(np.abs(step)) < tol:
+            break
+    return np.array(thetas), np.array(nlls)
+
+
+class GLMObjective(FiniteSumObjective):
+    r"""Mean NLL of a GLM as a finite sum, for :func:`lib.gradient_descent.descend`.
+
+    .. math::
+        \ell_i(\theta) = \mathrm{NLL}(y_i, \eta_i), \quad \eta_i = a_i^\top \Theta, \qquad
+        \nabla_\Theta \ell_i = a_i\, (\mu_i - y_i)^\top,
+
+    by the canonical-link identity (McCullagh & Nelder 1989, §2.5) and the
+    chain rule. :math:`a_i = (x_i, 1)`; for the categorical family
+    :math:`\Theta` is a ``(d + 1, K)`` matrix flattened row-major into
+    ``theta`` (``dim = (d + 1) K``), otherwise ``theta = (w, b)``.
+    """
+
+    def __init__(self, family, X, y, classes=None):
+        if not isinstance(family, Family):
+            raise ValueError(f"family must be a Family, got {family!r}")
+        self.family, self.A = family, design_matrix(X)
+        self.n = self.A.shape[0]
+        if isinstance(family, Categorical):
+            self.k = checks.integer("classes", classes, 2)
+            self.y = family.check_y(y, (self.n, self.k))
+            self._target = family.one_hot(self.y, self.k)
+        else:
+            self.k = 1
+            self.y = family.check_y(y, (self.n,))
+            self._target = self.y[:, None]
+        self.dim = self.A.shape[1] * self.k
+
+    def _eta(self, theta, A):
+        eta = A @ self._theta(theta).reshape(self.A.shape[1], self.k)
+        return eta if self.k > 1 else eta[:, 0]
+
+    def _rows(self, idx):
+        return slice(None) if idx is None else self._idx(idx)
+
+    def predict(self, theta, X):
+        r""":math:`\mu = g^{-1}(a^\top \Theta)` for new inputs ``X``."""
+        return self.family.mean(self._eta(theta, design_matrix(X)))
+
+    def loss(self, theta, idx=None):
+        r""":math:`\frac{1}{|B|}\sum_{i\in B}\mathrm{NLL}(y_i, \eta_i)`."""
+        rows = self._rows(idx)
+        return float(self.family.nll(self.y[rows], self._eta(theta, self.A[rows])).mean())
+
+    def _residuals(self, theta, rows):
+        mu = self.family.mean(self._eta(theta, self.A[rows]))
+        return mu.reshape(-1, self.k) - self._target[rows]
+
+    def grad(self, theta, idx=None):
+        r""":math:`\frac{1}{|B|} A_B^\top (\mu_B - Y_B)`, flattened."""
+        rows = self._rows(idx)
+        A = self.A[rows]
+        return (A.T @ self._residuals(theta, rows)).ravel() / A.shape[0]
+
+    def per_example_grads(self, theta):
+        r"""Rows :math:`a_i (\mu_i - y_i)^\top`, flattened, shape ``(n, dim)``."""
+        r = self._residuals(theta, slice(None))
+        return (self.A[:, :, None] * r[:, None, :]).reshape(self.n, self.dim)
+
+
+# --------------------------------------------------------------------------- a network as a GLM on learned features
+def hidden_features(W, b, X):
+    r"""Hidden layer :math:`h = \tanh(W x + b)` for the rows of ``X``, shape ``(n, m)``."""
+    return np.tanh(_finite("X", X) @ np.asarray(W, dtype=float).T + b)
+
+
+class TwoLayerNet(FiniteSumObjective):
+    r"""A one-hidden-layer network whose output layer is a GLM on learned features.
+
+    .. math::
+        h_i = \tanh(W x_i + c), \qquad \eta_i = v^\top h_i + b, \qquad
+        \mu_i = g^{-1}(\eta_i), \qquad \ell_i = \mathrm{NLL}(y_i, \eta_i),
+
+    with :math:`m` hidden units. The output activation is the family's
+    *inverse* link; backpropagation starts from
+    :math:`\partial\ell_i/\partial\eta_i = \mu_i - y_i` and continues
+    :math:`\partial\ell_i/\partial h_i = (\mu_i - y_i)\,v`,
+    :math:`\partial\ell_i/\partial (W x_i + c) = (\mu_i - y_i)\, v \odot (1 - h_i^2)`
+    (Rumelhart, Hinton & Williams 1986; Mohamed 2015, "A statistical view of
+    deep learning (I): Recursive GLMs"). Parameters are flattened as
+    ``theta = (W.ravel(), c, v, b)``. Scalar-response families only.
+    """
+
+    def __init__(self, family, X, y, hidden=8):
+        if isinstance(family, Categorical) or not isinstance(family, Family):
+            raise ValueError(f"family must be GAUSSIAN, BERNOULLI or POISSON, got {family!r}")
+        self.family = family
+        self.X = design_matrix(X)[:, :-1]
+        self.n, self.d = self.X.shape
+        self.m = checks.integer("hidden", hidden, 1)
+        self.y = family.check_y(y, (self.n,))
+        self.dim = self.m * self.d + 2 * self.m + 1
+
+    def unpack(self, theta):
+        """``(W, c, v, b)`` from the flat parameter vector."""
+        theta = self._theta(theta)
+        m, d = self.m, self.d
+        W = theta[: m * d].reshape(m, d)
+        return W, theta[m * d: m * d + m], theta[m * d + m: m * d + 2 * m], theta[-1]
+
+    def init(self, seed=0, scale=1.0):
+        r"""Random start: :math:`W_{jk} \sim \mathcal{N}(0, \text{scale}^2/d)`, :math:`c \sim \mathcal{N}(0, 1)`, :math:`v, b = 0`."""
+        rng = np.random.default_rng(checks.integer("seed", seed, 0))
+        W = rng.standard_normal((self.m, self.d)) * checks.positive("scale", scale) / math.sqrt(self.d)
+        return np.concatenate([W.ravel(), rng.standard_normal(self.m), np.zeros(self.m + 1)])
+
+    def features(self, theta, X=None):
+        """Learned features :math:`h` (for the training inputs when ``X`` is None)."""
+        W, c, _, _ = self.unpack(theta)
+        return hidden_features(W, c, self.X if X is None else X)
+
+    def eta(self, theta, X=None):
+        r"""Linear predictor :math:`\eta = v^\top h + b`."""
+        _, _, v, b = self.unpack(theta)
+        return self.features(theta, X) @ v + b
+
+    def predict(self, theta, X=None):
+        r""":math:`\mu = g^{-1}(\eta)`."""
+        return self.family.mean(self.eta(theta, X))
+
+    def loss(self, theta, idx=None):
+        r""":math:`\frac{1}{|B|}\sum_{i\in B}\mathrm{NLL}(y_i, \eta_i)`."""
+        rows = slice(None) if idx is None else self._idx(idx)
+        return float(self.family.nll(self.y[rows], self.eta(theta, self.X[rows])).mean())
+
+    def _backprop(self, theta, rows):
+        W, c, v, b = self.unpack(theta)
+        X = self.X[rows]
+        h = hidden_features(W, c, X)
+        delta = self.family.mean(h @ v + b) - self.y[rows]          # dℓ/dη = μ − y
+        pre = (delta[:, None] * v) * (1 - h * h)                    # dℓ/d(Wx + c)
+        return np.concatenate([(pre[:, :, None] * X[:, None, :]).reshape(len(delta), -1),
+                               pre, delta[:, None] * h, delta[:, None]], axis=1)
+
+    def grad(self, theta, idx=None):
+        r"""Mean of the backpropagated per-example gradients over the batch."""
+        return self._backprop(theta, slice(None) if idx is None else self._idx(idx)).mean(axis=0)
+
+    def per_example_grads(self, theta):
+        """Rows :math:`\\nabla\\ell_i(\\theta)`, shape ``(n, dim)``."""
+        return self._backprop(theta, slice(None))
