@@ -9,4 +9,10 @@ One module per concept; every chapter imports its formulas from here:
 - :mod:`lib.datasets` -- seeded synthetic datasets.
 - :mod:`lib.objectives` -- finite-sum objectives (least squares, toy landscapes).
 - :mod:`lib.gradient_descent` -- batch, stochastic and mini-batch gradient descent.
+- :mod:`lib.softmax` -- log-sum-exp, softmax, cross-entropy, softmax regression.
+- :mod:`lib.sigmoid` -- sigmoid, logit, binary cross-entropy, logistic regression.
+- :mod:`lib.glm` -- exponential families, links, IRLS, GLM objectives.
+- :mod:`lib.information` -- entropy, cross-entropy, KL divergence.
+- :mod:`lib.checks` -- argument checks shared by the modules above.
+- :mod:`lib.figures` -- each chapter's explorables and experiments.
 """
