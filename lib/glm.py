@@ -38,7 +38,7 @@ import math
 import numpy as np
 
 from lib import checks
-from lib.objectives import FiniteSumObjective
+from lib.objectives import FiniteSumObjective, design_matrix
 from lib.sigmoid import log_sigmoid, logit, sigmoid
 from lib.softmax import log_softmax, softmax
 
@@ -354,13 +354,6 @@ FAMILIES = {f.name: f for f in (GAUSSIAN, BERNOULLI, POISSON, CATEGORICAL)}
 
 
 # --------------------------------------------------------------------------- fitting
-def design_matrix(X):
-    r"""Augmented rows :math:`a_i = (x_i, 1)`, so :math:`\eta_i = a_i^\top \theta` with :math:`\theta = (w, b)`."""
-    X = _finite("X", X)
-    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must be a 2-D array of shape (n, d) with n, d >= 1, got shape {X.shape}")
-    return np.column_stack([X, np.ones(X.shape[0])])
-
 
 def irls(family, X, y, iterations=25, tol=1e-10):
     r"""Fit a scalar-response GLM with canonical link by iteratively reweighted least squares.

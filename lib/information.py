@@ -371,7 +371,11 @@ def fit_gaussian(mixture: GaussianMixture, direction: str = "forward", grid: int
     mode), then :func:`lib.gradient_descent.descend` refines it with
     ``steps`` full-batch steps of size ``lr`` (default :data:`FIT_LR`). The forward optimum is moment
     matching, :math:`\mu = \mathbb{E}_p[x]`, :math:`\sigma^2 = \operatorname{Var}_p[x]`
-    (Bishop 2006, §10.7; Minka 2005). Returns ``(mu, sigma, kl)``.
+    (Bishop 2006, §10.7; Minka 2005). The reverse KL is not convex, so the result is
+    the local minimum in the basin of the best grid point, which need not be the
+    global one when the modes overlap (for modes at :math:`\pm 2` of the chapter's
+    target it returns the broad local optimum, KL 0.539, not the one-mode
+    optimum, 0.495). Returns ``(mu, sigma, kl)``.
     """
     objective = GaussianFit(mixture, direction)
     grid = checks.integer("grid", grid, 2)

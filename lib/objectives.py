@@ -69,6 +69,13 @@ class FiniteSumObjective:
             raise ValueError("theta must contain only finite numbers")
         return theta
 
+    def _rows(self, idx):
+        """Design rows ``A`` and targets ``y`` of the examples in ``idx`` (all when None)."""
+        if idx is None:
+            return self.A, self.y
+        idx = self._idx(idx)
+        return self.A[idx], self.y[idx]
+
     def _idx(self, idx):
         idx = np.asarray(idx)
         if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu":
@@ -83,13 +90,20 @@ class FiniteSumObjective:
 # --------------------------------------------------------------------------
 
 
-def _data_matrix(X):
+def data_matrix(X):
+    """``X`` as a finite float array of shape ``(n, d)``, ``n, d >= 1`` (ValueError naming ``X`` otherwise)."""
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X must be a 2-D array of shape (n, d) with n, d >= 1, got shape {X.shape}")
     if not np.isfinite(X).all():
         raise ValueError("X must contain only finite numbers")
     return X
+
+
+def design_matrix(X):
+    r"""Augmented rows :math:`a_i = (x_i, 1)`, so :math:`a_i^\top \theta = w^\top x_i + b` with :math:`\theta = (w, b)`."""
+    X = data_matrix(X)
+    return np.column_stack([X, np.ones(X.shape[0])])
 
 
 def _targets(y, n):
@@ -117,16 +131,9 @@ class LeastSquares(FiniteSumObjective):
     """
 
     def __init__(self, X, y):
-        X = _data_matrix(X)
-        self.n, self.dim = X.shape[0], X.shape[1] + 1
-        self.A = np.column_stack([X, np.ones(self.n)])
+        self.A = design_matrix(X)
+        self.n, self.dim = self.A.shape
         self.y = _targets(y, self.n)
-
-    def _rows(self, idx):
-        if idx is None:
-            return self.A, self.y
-        idx = self._idx(idx)
-        return self.A[idx], self.y[idx]
 
     @np.errstate(all="ignore")
     def loss(self, theta, idx=None):

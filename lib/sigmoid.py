@@ -17,7 +17,7 @@ the binary cross-entropy from logits and its gradient, and the
 """
 import numpy as np
 
-from lib.objectives import FiniteSumObjective, _data_matrix
+from lib.objectives import FiniteSumObjective, data_matrix, design_matrix
 
 
 def _reals(x, name: str = "x") -> np.ndarray:
@@ -102,7 +102,7 @@ def softplus(x) -> np.ndarray:
 
 
 def step(x) -> np.ndarray:
-    r"""The threshold (Heaviside) function :math:`H(x) = \mathbb{1}[x > 0]`, with :math:`H(0) = 1/2`.
+    r"""The threshold (Heaviside) function: :math:`H(x) = 1` for :math:`x > 0`, :math:`0` for :math:`x < 0`, and :math:`H(0) = 1/2`.
 
     :math:`\sigma(kx) \to H(x)` as :math:`k \to \infty` for every :math:`x`
     (McCulloch & Pitts 1943 used the threshold unit; Rosenblatt 1958's
@@ -171,21 +171,14 @@ class LogisticRegression(FiniteSumObjective):
     """
 
     def __init__(self, X, y):
-        X = _data_matrix(X)
-        self.n, self.dim = X.shape[0], X.shape[1] + 1
-        self.A = np.column_stack([X, np.ones(self.n)])
+        self.A = design_matrix(X)
+        self.n, self.dim = self.A.shape
         y = np.asarray(y, dtype=float)
         if y.shape != (self.n,):
             raise ValueError(f"y must have shape ({self.n},) to match X, got {y.shape}")
         if np.isnan(y).any() or ((y < 0) | (y > 1)).any():
             raise ValueError("y must contain labels in [0, 1]")
         self.y = y
-
-    def _rows(self, idx):
-        if idx is None:
-            return self.A, self.y
-        idx = self._idx(idx)
-        return self.A[idx], self.y[idx]
 
     @np.errstate(all="ignore")
     def logits(self, theta, idx=None):
@@ -224,6 +217,6 @@ class LogisticRegression(FiniteSumObjective):
 
     def predict_proba(self, theta, X):
         r""":math:`\sigma(w^\top x + b)` for the rows of ``X``."""
-        X = _data_matrix(X)
+        X = data_matrix(X)
         theta = self._theta(theta)
         return sigmoid(X @ theta[:-1] + theta[-1])

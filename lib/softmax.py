@@ -55,7 +55,7 @@ def softmax(z, axis: int = -1) -> np.ndarray:
 # GLM of the categorical distribution: McCullagh & Nelder 1989, §5.)
 
 from lib import checks  # noqa: E402
-from lib.objectives import FiniteSumObjective  # noqa: E402
+from lib.objectives import FiniteSumObjective, data_matrix  # noqa: E402
 
 
 def _logit_rows(logits, name="logits") -> np.ndarray:
@@ -98,8 +98,9 @@ def cross_entropy(logits, labels) -> float:
 
     ``logits`` is ``(K,)`` (one example; ``labels`` a single int) or
     ``(m, K)``; ``labels`` are integers in ``[0, K)``. Finite for any finite
-    logits; ``inf`` only when the true class's probability underflows
-    beyond the float range (an impossible event). (Bridle 1990;
+    logits whose spread fits in float64; ``inf`` only when
+    :math:`\operatorname{LSE}(z) - z_y` itself overflows (logits more than
+    about :math:`1.8\times10^{308}` apart). (Bridle 1990;
     Goodfellow et al. 2016, §6.2.2.3.)
     """
     z = _logit_rows(logits)
@@ -156,8 +157,11 @@ def naive_softmax(z) -> np.ndarray:
 def naive_cross_entropy(logits, labels) -> float:
     r""":math:`-\frac1m\sum_i \log\bigl(\text{naive\_softmax}(z_i)_{y_i}\bigr)` -- the overflow-prone formula, silenced.
 
-    Returns ``nan`` once a logit exceeds about 709.8 and ``inf`` once the
-    true class's probability underflows to 0; see :func:`cross_entropy`.
+    Returns ``nan`` when the true class's :math:`e^{z_y}` overflows
+    (:math:`z_y \gtrsim 709.8`, ``inf/inf``) or every exponential underflows
+    (all :math:`z_j \lesssim -745`, ``0/0``), and ``inf`` when the true
+    class's probability comes out as 0 (another logit's exponential
+    overflows, or :math:`e^{z_y}` alone underflows); see :func:`cross_entropy`.
     """
     z = _logit_rows(logits)
     y = _class_labels(labels, z.shape[0], z.shape[1])
@@ -173,8 +177,8 @@ def normalized_scores(z, transform: str = "exp") -> np.ndarray:
 
     ``"exp"`` is softmax (:math:`g = \exp`, computed stably); ``"square"``
     uses :math:`g(z) = z^2`; ``"relu"`` uses :math:`g(z) = \max(z, 0)`. The
-    last two are the "just make the scores positive" alternatives: they are
-    not monotone (square) or not shift-invariant, and give ``nan`` (0/0,
+    last two are the "just make the scores positive" alternatives: neither
+    is shift-invariant, square is not monotone, and both give ``nan`` (0/0,
     silenced) when every :math:`g(z_j) = 0`. Compare Bridle (1990), who
     derives the exponential from class-conditional likelihood ratios.
     """
@@ -219,11 +223,7 @@ class SoftmaxRegression(FiniteSumObjective):
     """
 
     def __init__(self, X, y, classes: int):
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-            raise ValueError(f"X must be a 2-D array of shape (n, d) with n, d >= 1, got shape {X.shape}")
-        if not np.isfinite(X).all():
-            raise ValueError("X must contain only finite numbers")
+        X = data_matrix(X)
         self.K = checks.integer("classes", classes, 2)
         self.X = X
         self.n, self.d = X.shape

@@ -11,7 +11,7 @@ from scipy import special
 from lib.datasets import gaussian_blobs
 from lib.gradcheck import check_gradient
 from lib.softmax import (SoftmaxRegression, cross_entropy, cross_entropy_grad, naive_cross_entropy, naive_softmax,
-                         normalized_score_loss, normalized_scores, one_hot, softmax, softmax_with_temperature)
+                         normalized_score_loss, normalized_scores, one_hot, softmax_with_temperature)
 
 RNG = np.random.default_rng(1)
 LOGITS = arrays(float, st.integers(2, 6), elements=st.floats(-50, 50))

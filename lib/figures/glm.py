@@ -415,3 +415,47 @@ def network_figure():
     return style.Still(fig, alt="Left: the trained network's predicted probability over the plane with the "
                        "training points. Right: labels and the sigmoid curve against the linear predictor of the "
                        "output layer.")
+
+
+def deviance_as_kl(support: int = 100):
+    r"""Max :math:`|d_i - 2\,\mathrm{KL}(F(y_i)\,\|\,F(\hat\mu_i))|` per family, and the total deviance.
+
+    :math:`F(m)` is the family's distribution with mean :math:`m`; the KL comes from
+    :mod:`lib.information` (:func:`~lib.information.gaussian_kl` for the normal family,
+    :func:`~lib.information.kl_divergence` on probability vectors otherwise: one-hot
+    targets against :math:`\hat\mu` for Bernoulli and categorical, Poisson pmfs on
+    :math:`0, \dots,` ``support`` built from :meth:`lib.glm.Poisson.nll`). The fits are
+    those of :func:`family_data` at slope 1 (IRLS) and of :func:`categorical_data`
+    (softmax regression, as in the held-out comparison).
+    """
+    from lib.information import gaussian_kl, kl_divergence
+
+    out = {}
+    for name in SCALAR:
+        family = FAMILIES[name]
+        X, y = family_data(name, 1.0)
+        eta = design_matrix(X) @ irls(family, X, y)[0][-1]
+        mu = family.mean(eta)
+        if name == "Gaussian":
+            kl = np.array([gaussian_kl(a, 1.0, b, 1.0) for a, b in zip(y, mu)])
+        elif name == "Bernoulli":
+            kl = kl_divergence(np.column_stack([y, 1 - y]), np.column_stack([mu, 1 - mu]))
+        else:
+            k = np.broadcast_to(np.arange(support + 1.0), (len(y), support + 1))
+
+            def pmf(m):
+                with np.errstate(divide="ignore"):
+                    log_m = np.log(np.maximum(m, 1e-300))  # mean 0: the point mass at 0
+                return np.exp(-POISSON.nll(k, np.broadcast_to(log_m[:, None], k.shape)))
+
+            kl = kl_divergence(pmf(y), pmf(mu))
+        d = family.deviance(y, eta)
+        out[name] = (float(np.max(np.abs(d - 2 * kl))), float(d.sum()))
+    X, y = categorical_data(200, seed=11)
+    objective = GLMObjective(CATEGORICAL, X, y, classes=3)
+    theta = descend(objective, np.zeros(objective.dim), 1.0, steps=400, momentum=0.9, record_every=400).final_theta
+    eta = design_matrix(X) @ theta.reshape(2, 3)
+    d = CATEGORICAL.deviance(y, eta)
+    kl = kl_divergence(CATEGORICAL.one_hot(y.astype(int), 3), CATEGORICAL.mean(eta))
+    out["categorical"] = (float(np.max(np.abs(d - 2 * kl))), float(d.sum()))
+    return out

@@ -215,8 +215,8 @@ def gaussian_fit():
          Slider("sigma", SIGMAS[0], SIGMAS[-1], steps=len(SIGMAS), scale="log", default=1.0, label="std σ of q")],
         alt="Left: the two-mode target density p, the two fitted Gaussians (dashed: forward-KL fit spanning both "
             "modes, reverse-KL fit on the left mode) and the slider-controlled Gaussian q. Middle and right: "
-            "filled contour maps of the forward and the reverse KL over the mean and the standard deviation of q, "
-            "with both optima and the current q marked.",
+            "heat maps (log colour scale) of the forward and the reverse KL over the mean and the standard "
+            "deviation of q, with both optima and the current q marked.",
         height=3.2,
     )
 

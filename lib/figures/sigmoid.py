@@ -136,7 +136,7 @@ def saturation():
         tangent, = left.plot([], [], color=C["vermillion"], lw=1.2, animated=True, label="tangent at $x_0$")
         dot, = left.plot([], [], "o", color=C["vermillion"], ms=6, animated=True)
         left.set(xlim=(-8, 8), ylim=(-0.15, 1.15), xlabel="input $x$", ylabel=r"output $\sigma(kx)$")
-        left.legend(loc="upper left", fontsize=7.5)
+        left.legend(loc="center left", fontsize=7.5)
         left.set_title("σ(kx) and its tangent at x₀", fontsize=10)
         right.axhline(0.25, color=C["black"], lw=1, ls="--", label=r"max of $\sigma'$: 1/4")
         dcurve, = right.semilogy([], [], color=C["green"], animated=True, label=r"$\sigma'(kx)$")
@@ -295,9 +295,9 @@ def threshold_figure():
 
 
 def two_class_softmax() -> float:
-    r""":math:`\max_z |\sigma(z) - \operatorname{softmax}([z, 0])_0|` over :math:`z \in [-40, 40]`."""
+    r""":math:`\max_z |\sigma(z) - \operatorname{softmax}([0, z])_1|` over :math:`z \in [-40, 40]` (class 1 has logit z)."""
     z = np.linspace(-40, 40, 8001)
-    return float(np.max(np.abs(sigmoid(z) - softmax(np.stack([z, np.zeros_like(z)], axis=-1))[:, 0])))
+    return float(np.max(np.abs(sigmoid(z) - softmax(np.stack([np.zeros_like(z), z], axis=-1))[:, 1])))
 
 
 def naive_versus_stable() -> list[tuple]:

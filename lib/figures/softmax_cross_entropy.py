@@ -60,14 +60,14 @@ def logits_explorable():
         prob_ax, grad_ax = fig.subplots(1, 2)
         prob_bars = prob_ax.bar(classes, np.zeros(3), color=CLASS_COLOURS, animated=True)
         prob_ax.set(xticks=classes, xticklabels=labels, ylim=(0, 1.05),
-                    ylabel=r"$p_k = \mathrm{softmax}(z/T)_k$", xlabel=r"loss $L = -\log p_1$ in the title")
+                    ylabel=r"$p_k = \mathrm{softmax}(z/T)_k$", xlabel=r"class $k$  (title: $p$ and loss $L = -\log p_1$)")
         prob_title = prob_ax.set_title(" ", fontsize=10)
         prob_title.set_animated(True)
         grad_bars = grad_ax.bar(classes, np.zeros(3), color=CLASS_COLOURS, animated=True)
         grad_ax.axhline(0, color="0.3", lw=0.8)
         grad_ax.set(xticks=classes, xticklabels=labels, ylim=(-1.05, 1.05),
                     ylabel=r"$\partial L / \partial (z_k/T) = p_k - \mathbb{1}(y = k)$")
-        grad_ax.set_xlabel("gradient with respect to $z/T$")
+        grad_ax.set_xlabel("class $k$  (gradient with respect to $z_k/T$)")
         grad_title = grad_ax.set_title(" ", fontsize=10)
         grad_title.set_animated(True)
 
@@ -254,7 +254,8 @@ def alternatives_figure():
                                 "ReLU normalisation; only exp rises monotonically, square dips to zero at a score of "
                                 "zero and rises again for negative scores, ReLU is zero for negative scores. Right: the "
                                 "loss; exp gives a smooth decreasing convex curve, square has a spike to infinity at "
-                                "zero and a second valley on the negative side, ReLU is infinite for negative scores.")
+                                "zero and falls towards 0 again as the score becomes very negative, ReLU is infinite "
+                                "for negative scores.")
 
 
 # --------------------------------------------------------------------------- claim: range of the loss
@@ -289,9 +290,9 @@ def range_figure():
     zero_at = first_zero_margin()
     log.axvline(zero_at, color=C["vermillion"], ls="--", lw=1.2, label=f"float64 loss = 0 from m ≈ {zero_at:.1f}")
     log.set(xlim=(0, 40), ylim=(1e-18, 2), xlabel="margin $m$", ylabel="loss (nats, log scale)",
-            title="Confidently right: loss > 0 for every finite m")
+            title="Confidently right: L > 0 for finite m")
     log.legend(loc="lower left", fontsize=7.5)
-    return style.Still(fig, alt="Left: the cross-entropy against the margin of the true class, falling from about 12 "
+    return style.Still(fig, alt="Left: the cross-entropy against the margin of the true class, falling from about 12.7 "
                                 "at margin -12 towards 0, following the line -m on the wrong side. Right: the same loss "
                                 "on a log scale for positive margins, a straight line falling like 2 e^-m, cut off where "
                                 f"float64 rounds it to 0 near a margin of {zero_at:.0f}, while the exact value goes on falling.")
