@@ -2,6 +2,8 @@
 import math
 import numbers
 
+import numpy as np
+
 
 def _is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
@@ -36,3 +38,19 @@ def unit_interval(name: str, value) -> float:
     if not (_is_real(value) and 0 <= value < 1):
         raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
     return float(value)
+
+
+def array(name: str, a) -> np.ndarray:
+    """``a`` as a float array without NaN (infinities allowed)."""
+    a = np.asarray(a, dtype=float)
+    if np.isnan(a).any():
+        raise ValueError(f"{name} must not contain NaN")
+    return a
+
+
+def finite_array(name: str, a) -> np.ndarray:
+    """``a`` as a float array of finite numbers."""
+    a = array(name, a)
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} must contain only finite numbers")
+    return a

@@ -62,20 +62,6 @@ def _log_factorial(y):
 
 
 # --------------------------------------------------------------------------- argument checks
-def _array(name, a):
-    a = np.asarray(a, dtype=float)
-    if np.isnan(a).any():
-        raise ValueError(f"{name} must not contain NaN")
-    return a
-
-
-def _finite(name, a):
-    a = _array(name, a)
-    if not np.isfinite(a).all():
-        raise ValueError(f"{name} must contain only finite numbers")
-    return a
-
-
 def _same_shape(y, eta):
     if y.shape != eta.shape:
         raise ValueError(f"y must have the shape of eta {eta.shape}, got {y.shape}")
@@ -103,13 +89,13 @@ class Family:
 
     def grad_eta(self, y, eta):
         r""":math:`\partial\,\mathrm{NLL}/\partial\eta = g^{-1}(\eta) - y = \mu - y` (canonical link; McCullagh & Nelder 1989, §2.5)."""
-        eta = _finite("eta", eta)
+        eta = checks.finite_array("eta", eta)
         y = self.check_y(y, eta.shape)
         return self.mean(eta) - y
 
     def deviance(self, y, eta):
         r"""Unit deviance :math:`d_i = 2\,[\mathrm{NLL}(y_i, \eta_i) - \mathrm{NLL}(y_i, g(y_i))]` (McCullagh & Nelder 1989, §2.3)."""
-        eta = _finite("eta", eta)
+        eta = checks.finite_array("eta", eta)
         y = self.check_y(y, eta.shape)
         return 2.0 * (self.nll(y, eta) - self.saturated_nll(y))
 
@@ -125,26 +111,26 @@ class Gaussian(Family):
     name = "Gaussian"
 
     def check_y(self, y, shape=None):
-        y = _finite("y", y)
+        y = checks.finite_array("y", y)
         if shape is not None:
             _same_shape(y, np.empty(shape))
         return y
 
     def link(self, mu):
         r""":math:`g(\mu) = \mu`."""
-        return _finite("mu", mu).copy()
+        return checks.finite_array("mu", mu).copy()
 
     def mean(self, eta):
         r""":math:`g^{-1}(\eta) = \eta`."""
-        return _finite("eta", eta).copy()
+        return checks.finite_array("eta", eta).copy()
 
     def variance(self, mu):
         r""":math:`V(\mu) = 1`."""
-        return np.ones_like(_finite("mu", mu))
+        return np.ones_like(checks.finite_array("mu", mu))
 
     def nll(self, y, eta):
         r""":math:`\tfrac12 (y - \eta)^2 + \tfrac12\log 2\pi` per example."""
-        eta = _finite("eta", eta)
+        eta = checks.finite_array("eta", eta)
         y = self.check_y(y, eta.shape)
         return 0.5 * (y - eta) ** 2 + _HALF_LOG_2PI
 
@@ -153,7 +139,7 @@ class Gaussian(Family):
 
     def sample(self, mu, rng):
         r""":math:`y \sim \mathcal{N}(\mu, 1)`."""
-        mu = _finite("mu", mu)
+        mu = checks.finite_array("mu", mu)
         return mu + rng.standard_normal(mu.shape)
 
 
@@ -170,7 +156,7 @@ class Bernoulli(Family):
     name = "Bernoulli"
 
     def check_y(self, y, shape=None):
-        y = _finite("y", y)
+        y = checks.finite_array("y", y)
         if shape is not None:
             _same_shape(y, np.empty(shape))
         if ((y < 0) | (y > 1)).any():
@@ -179,25 +165,25 @@ class Bernoulli(Family):
 
     def link(self, mu):
         r""":math:`g(\mu) = \operatorname{logit}\mu` (:func:`lib.sigmoid.logit`); :math:`\pm\infty` at 1 and 0."""
-        mu = _array("mu", mu)
+        mu = checks.array("mu", mu)
         if ((mu < 0) | (mu > 1)).any():
             raise ValueError("mu must lie in [0, 1] for the Bernoulli family")
         return logit(mu)
 
     def mean(self, eta):
         r""":math:`g^{-1}(\eta) = \sigma(\eta)` (:func:`lib.sigmoid.sigmoid`)."""
-        return sigmoid(_finite("eta", eta))
+        return sigmoid(checks.finite_array("eta", eta))
 
     def variance(self, mu):
         r""":math:`V(\mu) = \mu(1 - \mu)`."""
-        mu = _array("mu", mu)
+        mu = checks.array("mu", mu)
         if ((mu < 0) | (mu > 1)).any():
             raise ValueError("mu must lie in [0, 1] for the Bernoulli family")
         return mu * (1 - mu)
 
     def nll(self, y, eta):
         r""":math:`-y\log\sigma(\eta) - (1-y)\log\sigma(-\eta)` per example (finite for finite :math:`\eta`)."""
-        eta = _finite("eta", eta)
+        eta = checks.finite_array("eta", eta)
         y = self.check_y(y, eta.shape)
         return -(y * log_sigmoid(eta) + (1 - y) * log_sigmoid(-eta))
 
@@ -206,7 +192,7 @@ class Bernoulli(Family):
 
     def sample(self, mu, rng):
         r""":math:`y \sim \mathrm{Bernoulli}(\mu)`."""
-        mu = _finite("mu", mu)
+        mu = checks.finite_array("mu", mu)
         if ((mu < 0) | (mu > 1)).any():
             raise ValueError("mu must lie in [0, 1] for the Bernoulli family")
         return (rng.random(mu.shape) < mu).astype(float)
@@ -223,7 +209,7 @@ class Poisson(Family):
     name = "Poisson"
 
     def check_y(self, y, shape=None):
-        y = _finite("y", y)
+        y = checks.finite_array("y", y)
         if shape is not None:
             _same_shape(y, np.empty(shape))
         if (y < 0).any() or (y != np.round(y)).any():
@@ -232,7 +218,7 @@ class Poisson(Family):
 
     def link(self, mu):
         r""":math:`g(\mu) = \log\mu`; :math:`-\infty` at 0."""
-        mu = _array("mu", mu)
+        mu = checks.array("mu", mu)
         if (mu < 0).any():
             raise ValueError("mu must be non-negative for the Poisson family")
         with np.errstate(divide="ignore"):
@@ -241,18 +227,18 @@ class Poisson(Family):
     def mean(self, eta):
         r""":math:`g^{-1}(\eta) = e^{\eta}` (``inf`` above :math:`\eta \approx 709`, without a warning)."""
         with np.errstate(over="ignore", under="ignore"):
-            return np.exp(_finite("eta", eta))
+            return np.exp(checks.finite_array("eta", eta))
 
     def variance(self, mu):
         r""":math:`V(\mu) = \mu`."""
-        mu = _array("mu", mu)
+        mu = checks.array("mu", mu)
         if (mu < 0).any():
             raise ValueError("mu must be non-negative for the Poisson family")
         return mu.copy()
 
     def nll(self, y, eta):
         r""":math:`e^{\eta} - y\eta + \log y!` per example, computed from :math:`\eta`."""
-        eta = _finite("eta", eta)
+        eta = checks.finite_array("eta", eta)
         y = self.check_y(y, eta.shape)
         with np.errstate(over="ignore", under="ignore"):
             return np.exp(eta) - y * eta + _log_factorial(y)
@@ -262,7 +248,7 @@ class Poisson(Family):
 
     def sample(self, mu, rng):
         r""":math:`y \sim \mathrm{Poisson}(\mu)`."""
-        mu = _finite("mu", mu)
+        mu = checks.finite_array("mu", mu)
         if (mu < 0).any():
             raise ValueError("mu must be non-negative for the Poisson family")
         return rng.poisson(mu).astype(float)
@@ -283,7 +269,7 @@ class Categorical(Family):
     name = "categorical"
 
     def check_y(self, y, shape=None):
-        y = _finite("y", y)
+        y = checks.finite_array("y", y)
         if y.ndim != 1 or (y != np.round(y)).any():
             raise ValueError("y must be a 1-D array of integer class labels")
         if shape is not None:
@@ -294,7 +280,7 @@ class Categorical(Family):
         return y.astype(int)
 
     def _probabilities(self, mu):
-        mu = _array("mu", mu)
+        mu = checks.array("mu", mu)
         if mu.ndim != 2:
             raise ValueError(f"mu must have shape (n, K), got {mu.shape}")
         if (mu < 0).any() or (np.abs(mu.sum(axis=1) - 1) > 1e-9).any():
@@ -302,7 +288,7 @@ class Categorical(Family):
         return mu
 
     def _logits(self, eta):
-        eta = _finite("eta", eta)
+        eta = checks.finite_array("eta", eta)
         if eta.ndim != 2:
             raise ValueError(f"eta must have shape (n, K), got {eta.shape}")
         return eta
@@ -458,7 +444,7 @@ class GLMObjective(FiniteSumObjective):
 # --------------------------------------------------------------------------- a network as a GLM on learned features
 def hidden_features(W, b, X):
     r"""Hidden layer :math:`h = \tanh(W x + b)` for the rows of ``X``, shape ``(n, m)``."""
-    return np.tanh(_finite("X", X) @ np.asarray(W, dtype=float).T + b)
+    return np.tanh(checks.finite_array("X", X) @ np.asarray(W, dtype=float).T + b)
 
 
 class TwoLayerNet(FiniteSumObjective):

@@ -17,32 +17,26 @@ the binary cross-entropy from logits and its gradient, and the
 """
 import numpy as np
 
+from lib import checks
 from lib.objectives import FiniteSumObjective, data_matrix, design_matrix
-
-
-def _reals(x, name: str = "x") -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    if np.isnan(x).any():
-        raise ValueError(f"{name} must not contain NaN")
-    return x
 
 
 def sigmoid(x) -> np.ndarray:
     r""":math:`\sigma(x) = 1/(1+e^{-x})` for :math:`x \ge 0`, :math:`e^{x}/(1+e^{x})` for :math:`x < 0`."""
-    x = _reals(x)
+    x = checks.array("x", x)
     e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def log_sigmoid(x) -> np.ndarray:
     r""":math:`\log\sigma(x) = -\log(1 + e^{-x}) = \min(x, 0) - \log(1 + e^{-|x|})`, finite for finite :math:`x`."""
-    x = _reals(x)
+    x = checks.array("x", x)
     return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
 
 
 def logit(p) -> np.ndarray:
     r""":math:`\operatorname{logit}(p) = \log p - \log(1-p)`, the inverse of :func:`sigmoid`; :math:`\pm\infty` at 1 and 0."""
-    p = _reals(p, "p")
+    p = checks.array("p", p)
     if ((p < 0) | (p > 1)).any():
         raise ValueError("p must lie in [0, 1]")
     with np.errstate(divide="ignore"):
@@ -63,14 +57,14 @@ def naive_sigmoid(x) -> np.ndarray:
     outputs stay clean, and :func:`naive_overflows` reports it). The numpy-ml
     activations use this form; :func:`sigmoid` avoids it.
     """
-    x = _reals(x)
+    x = checks.array("x", x)
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-x))
 
 
 def naive_overflows(x) -> np.ndarray:
     r"""True where the naive formula's intermediate :math:`e^{-x}` overflows float64 (:math:`-x > \log(\text{max float}) \approx 709.78`)."""
-    x = _reals(x)
+    x = checks.array("x", x)
     return -x > np.log(np.finfo(float).max)
 
 
@@ -81,13 +75,13 @@ def sigmoid_grad(x) -> np.ndarray:
     tails, where :math:`1-\sigma(x)` would round to 0 for :math:`x \gtrsim 37`
     (Bishop 2006, *Pattern Recognition and Machine Learning*, eq. 4.88).
     """
-    x = _reals(x)
+    x = checks.array("x", x)
     return sigmoid(x) * sigmoid(-x)
 
 
 def sigmoid_second_derivative(x) -> np.ndarray:
     r""":math:`\sigma''(x) = \sigma'(x)\,(1 - 2\sigma(x)) = \sigma'(x)\,(\sigma(-x) - \sigma(x))`."""
-    x = _reals(x)
+    x = checks.array("x", x)
     return sigmoid_grad(x) * (sigmoid(-x) - sigmoid(x))
 
 
@@ -97,7 +91,7 @@ def softplus(x) -> np.ndarray:
     Its derivative is :math:`\sigma(x)` (Dugas et al. 2001, "Incorporating
     Second-Order Functional Knowledge for Better Option Pricing", NeurIPS).
     """
-    x = _reals(x)
+    x = checks.array("x", x)
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
@@ -108,7 +102,7 @@ def step(x) -> np.ndarray:
     (McCulloch & Pitts 1943 used the threshold unit; Rosenblatt 1958's
     perceptron too). :math:`H'(x) = 0` for every :math:`x \ne 0`.
     """
-    x = _reals(x)
+    x = checks.array("x", x)
     return np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5))
 
 
@@ -118,10 +112,10 @@ def step(x) -> np.ndarray:
 
 
 def _logits_and_labels(z, y):
-    z = _reals(z, "z")
+    z = checks.array("z", z)
     if not np.isfinite(z).all():
         raise ValueError("z must contain only finite numbers")
-    y = _reals(y, "y")
+    y = checks.array("y", y)
     if y.shape != z.shape:
         raise ValueError(f"y must have the shape of z {z.shape}, got {y.shape}")
     if ((y < 0) | (y > 1)).any():

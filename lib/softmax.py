@@ -13,13 +13,14 @@ and §6.2.2.3).
 """
 import numpy as np
 
+from lib import checks
+from lib.objectives import FiniteSumObjective, data_matrix
+
 
 def _logits(z) -> np.ndarray:
-    z = np.asarray(z, dtype=float)
+    z = checks.array("z", z)
     if z.ndim == 0 or z.shape[-1] == 0:
         raise ValueError(f"z must have at least one entry along its last axis, got shape {z.shape}")
-    if np.isnan(z).any():
-        raise ValueError("z must not contain NaN")
     return z
 
 
@@ -54,16 +55,11 @@ def softmax(z, axis: int = -1) -> np.ndarray:
 # "Distilling the Knowledge in a Neural Network". Softmax regression as the
 # GLM of the categorical distribution: McCullagh & Nelder 1989, §5.)
 
-from lib import checks  # noqa: E402
-from lib.objectives import FiniteSumObjective, data_matrix  # noqa: E402
-
 
 def _logit_rows(logits, name="logits") -> np.ndarray:
-    z = np.asarray(logits, dtype=float)
+    z = checks.array(name, logits)
     if z.ndim not in (1, 2) or z.shape[-1] < 1 or z.size == 0:
         raise ValueError(f"{name} must be a 1-D (K,) or 2-D (m, K) array with K >= 1, got shape {z.shape}")
-    if np.isnan(z).any():
-        raise ValueError(f"{name} must not contain NaN")
     return np.atleast_2d(z)
 
 
