@@ -312,9 +312,13 @@ class Explorable:
         """The figure at ``values`` as a compressed PNG (cached per grid point)."""
         key = tuple(sorted(self._values(values).items(), key=lambda kv: kv[0]))
         if key not in self._png:
-            self.draw(**values)
-            self._png[key] = style.compress(self.canvas.buffer_rgba())
+            self._png[key] = self._redraw(values)
         return self._png[key]
+
+    def _redraw(self, values: dict) -> bytes:
+        """Draw at ``values`` and compress, bypassing the frame cache."""
+        self.draw(**values)
+        return style.compress(self.canvas.buffer_rgba())
 
     def redraw_latency(self, repeats: int = 40, seed: int = 0) -> np.ndarray:
         """Seconds per uncached redraw (draw + compress) at random grid points.
@@ -330,8 +334,7 @@ class Explorable:
         times = []
         for p in picks:
             t0 = time.perf_counter()
-            self.draw(**p)
-            style.compress(self.canvas.buffer_rgba())
+            self._redraw(p)
             times.append(time.perf_counter() - t0)
         return np.array(times)
 

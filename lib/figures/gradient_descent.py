@@ -127,11 +127,16 @@ def noise_floor(run, problem, tail: int = 20) -> float:
     return float(np.median(run.losses[-tail:] - problem.loss(problem.minimizer())))
 
 
+def gradients_until(run, reached: np.ndarray) -> int | None:
+    """Per-example gradients spent at the first record where ``reached`` is true (None: never)."""
+    hit = np.flatnonzero(reached)
+    return int(run.grads_evaluated[hit[0]]) if hit.size else None
+
+
 def evaluations_to_reach(run, problem, fraction: float = 0.01) -> int | None:
     """Per-example gradients spent when the loss gap first fell to ``fraction`` of its start (None: never)."""
     gap = run.losses - problem.loss(problem.minimizer())
-    hit = np.flatnonzero(gap <= fraction * gap[0])
-    return int(run.grads_evaluated[hit[0]]) if hit.size else None
+    return gradients_until(run, gap <= fraction * gap[0])
 
 
 def equal_cost():
@@ -279,11 +284,7 @@ def first_pass(n: int = 100_000, tolerance: float = 0.05):
     fstar = problem.loss(problem.minimizer())
     runs = {"SGD": descend(problem, THETA0, SGD_LR, batch_size=1, steps=5_000, seed=6, record_every=50),
             "BGD": descend(problem, THETA0, BGD_LR, steps=40)}
-    out = {}
-    for name, run in runs.items():
-        hit = np.flatnonzero(run.losses <= (1 + tolerance) * fstar)
-        out[name] = int(run.grads_evaluated[hit[0]]) if hit.size else None
-    return out
+    return {name: gradients_until(run, run.losses <= (1 + tolerance) * fstar) for name, run in runs.items()}
 
 
 # --------------------------------------------------------------------------- claims: direction of a step
