@@ -1,7 +1,7 @@
 """Re-record the outputs that nbval checks: ``python -m tests.record_outputs chapters/*.ipynb``.
 
-Executes each notebook, then keeps the text outputs of the cells marked
-``# NBVAL_CHECK_OUTPUT`` and strips every other output (figures and
+Executes each notebook, then keeps the text outputs of the cells tagged
+``nbval-check-output`` (nbval compares them) and strips every other output (figures and
 explorables are rebuilt at build time, so the repository stays small).
 Run it after a deliberate change to a chapter's key numbers, and review the
 diff: it is the regression baseline.
@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-MARK = "# NBVAL_CHECK_OUTPUT"
+TAG = "nbval-check-output"
 
 
 def record(path: Path) -> None:
@@ -22,7 +22,7 @@ def record(path: Path) -> None:
         if cell.cell_type != "code":
             continue
         cell.metadata.pop("execution", None)  # timestamps: noise in the diff
-        checked = cell.source.lstrip().startswith(MARK)
+        checked = TAG in cell.metadata.get("tags", [])
         cell.outputs = [strip_count(o) for o in cell.outputs if o.output_type == "stream"] if checked else []
         if not checked:
             cell.execution_count = None  # nbval treats a cell with outputs but no count as unrun
