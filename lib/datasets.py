@@ -88,3 +88,149 @@ def gaussian_blobs(n_per_class=50, centers=((-2.0, -1.0), (2.0, -1.0), (0.0, 2.0
     X = np.repeat(mu, n, axis=0) + s * rng.standard_normal((mu.shape[0] * n, mu.shape[1]))
     y = np.repeat(np.arange(mu.shape[0]), n)
     return X, y
+
+
+# --------------------------------------------------------------------------
+# Small non-linear problems for neural networks
+# --------------------------------------------------------------------------
+
+
+def _rng(seed):
+    return np.random.default_rng(checks.integer("seed", seed, low=0))
+
+
+def two_moons(n=200, noise=0.1, seed=0):
+    r"""Two interleaving half circles, one per class -- not linearly separable.
+
+    .. math::
+        y = 0:\ x = (\cos t, \sin t), \qquad
+        y = 1:\ x = (1 - \cos t,\ \tfrac12 - \sin t), \qquad
+        t \sim \mathcal U(0, \pi),
+
+    plus :math:`\mathcal N(0, \text{noise}^2 I)` (the ``make_moons`` problem
+    of scikit-learn; Pedregosa et al. 2011, JMLR 12). Returns ``(X, y)``:
+    ``X`` of shape ``(n, 2)``, ``y`` int labels (``n // 2`` of class 0 first).
+    """
+    n = checks.integer("n", n, 2)
+    noise = checks.finite("noise", noise, low=0.0)
+    rng = _rng(seed)
+    y = np.repeat([0, 1], [n // 2, n - n // 2])
+    t = rng.uniform(0.0, np.pi, n)
+    X = np.where(y[:, None] == 0, np.column_stack([np.cos(t), np.sin(t)]),
+                 np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)]))
+    return X + noise * rng.standard_normal((n, 2)), y
+
+
+def concentric_circles(n=200, noise=0.05, factor=0.5, seed=0):
+    r"""Two concentric rings: class 0 on radius 1, class 1 on radius ``factor``.
+
+    .. math::
+        x = r_y\,(\cos t, \sin t) + \varepsilon, \qquad t \sim \mathcal U(0, 2\pi), \qquad
+        r_0 = 1,\ r_1 = \text{factor},\ \varepsilon \sim \mathcal N(0, \text{noise}^2 I),
+
+    separable by :math:`\lVert x\rVert` but by no line (scikit-learn's
+    ``make_circles``). Returns ``(X, y)`` as :func:`two_moons` does.
+    """
+    n = checks.integer("n", n, 2)
+    noise = checks.finite("noise", noise, low=0.0)
+    factor = checks.positive("factor", factor)
+    if factor >= 1:
+        raise ValueError(f"factor must be a number in (0, 1), got {factor!r}")
+    rng = _rng(seed)
+    y = np.repeat([0, 1], [n // 2, n - n // 2])
+    t = rng.uniform(0.0, 2 * np.pi, n)
+    radius = np.where(y == 0, 1.0, factor)[:, None]
+    return radius * np.column_stack([np.cos(t), np.sin(t)]) + noise * rng.standard_normal((n, 2)), y
+
+
+def spirals(n_per_class=100, classes=3, noise=0.2, seed=0):
+    r"""Interleaved spiral arms, one per class (the CS231n spiral data).
+
+    .. math::
+        x = r\,(\sin t, \cos t), \qquad r = \tfrac{j}{m-1}, \qquad
+        t = \tfrac{4j}{m-1} + 4k + \text{noise}\cdot\varepsilon,
+        \qquad j = 0, \dots, m-1,
+
+    for class :math:`k` with :math:`m` = ``n_per_class`` points; each arm
+    turns through 4 radians (Karpathy, CS231n, "Putting it together:
+    minimal neural network case study"). Returns ``(X, y)``, class by class.
+    """
+    m = checks.integer("n_per_class", n_per_class, 2)
+    K = checks.integer("classes", classes, 2)
+    noise = checks.finite("noise", noise, low=0.0)
+    rng = _rng(seed)
+    r = np.tile(np.linspace(0.0, 1.0, m), K)
+    y = np.repeat(np.arange(K), m)
+    t = np.tile(np.linspace(0.0, 4.0, m), K) + 4.0 * y + noise * rng.standard_normal(K * m)
+    return r[:, None] * np.column_stack([np.sin(t), np.cos(t)]), y
+
+
+#: Noise-free targets for :func:`regression_1d`, on inputs in [-1, 1].
+REGRESSION_TARGETS = {
+    "sine": lambda x: np.sin(3 * x),
+    "abs": np.abs,
+    "step": lambda x: (x > 0).astype(float),
+    "cubic": lambda x: x**3 - 0.5 * x,
+}
+
+
+def regression_1d(n=100, target="sine", noise=0.1, seed=0):
+    r"""A one-input regression problem: :math:`x_i \sim \mathcal U(-1, 1)`, :math:`y_i = f(x_i) + \text{noise}\cdot\varepsilon_i`.
+
+    ``target`` names :math:`f` in :data:`REGRESSION_TARGETS`: ``"sine"``
+    :math:`\sin 3x`, ``"abs"`` :math:`|x|` (one kink), ``"step"``
+    :math:`\mathbb 1(x > 0)` (a jump), ``"cubic"`` :math:`x^3 - x/2` -- the
+    functions a one-hidden-layer network approximates on a compact set
+    (Cybenko 1989, "Approximation by superpositions of a sigmoidal function",
+    Math. Control Signals Systems 2; Hornik 1991). Returns ``(X, y)``: ``X``
+    of shape ``(n, 1)`` sorted by ``x``, ``y`` of shape ``(n,)``.
+    """
+    n = checks.integer("n", n, 1)
+    if target not in REGRESSION_TARGETS:
+        raise ValueError(f"target must be one of {sorted(REGRESSION_TARGETS)}, got {target!r}")
+    noise = checks.finite("noise", noise, low=0.0)
+    rng = _rng(seed)
+    x = np.sort(rng.uniform(-1.0, 1.0, n))
+    return x[:, None], REGRESSION_TARGETS[target](x) + noise * rng.standard_normal(n)
+
+
+def _glyph_templates():
+    """The 6x6 strokes of :data:`GLYPHS`, as 0/1 arrays."""
+    i, j = np.indices((6, 6))
+    ring = (np.maximum(np.abs(i - 2.5), np.abs(j - 2.5)) > 2).astype(float)
+    return {
+        "horizontal bar": ((i == 2) | (i == 3)).astype(float),
+        "vertical bar": ((j == 2) | (j == 3)).astype(float),
+        "diagonal": (i == j).astype(float),
+        "anti-diagonal": (i + j == 5).astype(float),
+        "cross": ((i == j) | (i + j == 5)).astype(float),
+        "square": ring,
+    }
+
+
+#: Names of the glyph classes of :func:`glyphs`, in label order.
+GLYPHS = tuple(_glyph_templates())
+
+
+def glyphs(n_per_class=100, noise=0.2, seed=0):
+    r"""A small image set: 8x8 grey images of six strokes (:data:`GLYPHS`) at random positions.
+
+    Each image places a 6x6 template (bars, diagonals, a cross, a square
+    outline) at a uniformly random offset :math:`(a, b) \in \{0, 1, 2\}^2`
+    on an 8x8 black canvas and adds :math:`\mathcal N(0, \text{noise}^2)`
+    pixel noise. Labels depend on *local* shape, not on position -- the
+    structure convolutions exploit (LeCun, Bottou, Bengio & Haffner 1998,
+    "Gradient-based learning applied to document recognition", Proc. IEEE 86(11)).
+    Returns ``(X, y)``: ``X`` of shape ``(n, 8, 8)`` with ``n = 6 * n_per_class``,
+    ``y`` int labels, class by class.
+    """
+    m = checks.integer("n_per_class", n_per_class, 1)
+    noise = checks.finite("noise", noise, low=0.0)
+    rng = _rng(seed)
+    templates = np.stack(list(_glyph_templates().values()))
+    y = np.repeat(np.arange(len(templates)), m)
+    offsets = rng.integers(0, 3, size=(len(y), 2))
+    X = np.zeros((len(y), 8, 8))
+    for k, ((a, b), label) in enumerate(zip(offsets, y)):
+        X[k, a : a + 6, b : b + 6] = templates[label]
+    return X + noise * rng.standard_normal(X.shape), y
