@@ -87,7 +87,7 @@ def tanh_grad(x) -> np.ndarray:
     """
     x = _float_array(x)
     with np.errstate(under="ignore"):
-        e = np.exp(-2 * np.abs(x))
+        e = np.exp(-2 * np.minimum(np.abs(x), 400))  # beyond |x| = 400, e is 0 anyway
     return 4 * e / ((1 + e) * (1 + e))
 
 
@@ -197,7 +197,7 @@ def gelu_tanh_grad(x) -> np.ndarray:
     r""":math:`\frac{d}{dx}\,x\,\sigma(2u) = \sigma(2u) + 2x\,\sigma'(2u)\,u'(x)`, :math:`u'(x) = \sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^2)`."""
     x = _float_array(x)
     u, du = _gelu_tanh_argument(x)
-    return sigmoid(2 * u) + 2 * x * sigmoid_grad(2 * u) * du
+    return sigmoid(2 * u) + x * (2 * sigmoid_grad(2 * u) * du)  # the bracket is 0 where x is huge
 
 
 def softplus(x) -> np.ndarray:
