@@ -17,9 +17,9 @@ from lib import style
 from lib.datasets import logistic_1d
 from lib.explorable import Slider, explore
 from lib.gradcheck import numerical_gradient
+from lib.glm import LogisticRegression
 from lib.gradient_descent import descend
 from lib.sigmoid import (
-    LogisticRegression,
     binary_cross_entropy_from_logits,
     log_sigmoid,
     logit,
@@ -310,3 +310,160 @@ def naive_versus_stable() -> list[tuple]:
         rows.append((x, bool(naive_overflows(x)), naive, float(sigmoid(x)), naive_loss,
                      float(binary_cross_entropy_from_logits(x, 1.0))))
     return rows
+
+
+# --------------------------------------------------------------------------- derivation 1: Bayes with Gaussian classes
+#: The class-0 mean of the Bayes explorable (only the difference of the means matters: moving both is a translation).
+BAYES_MEAN0 = -1.0
+
+
+def gaussian_log_odds(x, mean0: float, mean1: float, std0: float, std1: float, prior1: float = 0.5) -> np.ndarray:
+    r"""Posterior log-odds of class 1 for one-feature Gaussian class-conditionals, by Bayes' rule.
+
+    .. math::
+        a(x) = \log\frac{P(y=1\mid x)}{P(y=0\mid x)}
+             = \log\frac{\pi_1\,\mathcal N(x;\mu_1,s_1^2)}{\pi_0\,\mathcal N(x;\mu_0,s_0^2)},
+        \qquad P(y=1\mid x) = \sigma\bigl(a(x)\bigr),
+
+    evaluated as the difference of the two log-densities (no exponentials, so
+    nothing overflows). With a shared variance :math:`s_0 = s_1` the quadratic
+    terms cancel and :math:`a(x) = wx + b`; otherwise :math:`a` is quadratic
+    (Bishop 2006, *Pattern Recognition and Machine Learning*, §4.2.1; see
+    :func:`gaussian_log_odds_coefficients`).
+    """
+    x = np.asarray(x, dtype=float)
+    if not (std0 > 0 and std1 > 0):
+        raise ValueError(f"std0 and std1 must be > 0, got {std0}, {std1}")
+    if not 0 < prior1 < 1:
+        raise ValueError(f"prior1 must lie in (0, 1), got {prior1}")
+
+    def log_density(mean, std):
+        return -0.5 * ((x - mean) / std) ** 2 - np.log(std) - 0.5 * np.log(2 * np.pi)
+
+    return log_density(mean1, std1) - log_density(mean0, std0) + np.log(prior1 / (1 - prior1))
+
+
+def gaussian_log_odds_coefficients(mean0: float, mean1: float, std0: float, std1: float,
+                                   prior1: float = 0.5) -> tuple[float, float, float]:
+    r"""The derivation's closed form :math:`a(x) = c_2x^2 + c_1x + c_0` of :func:`gaussian_log_odds`.
+
+    .. math::
+        c_2 = \frac{1}{2s_0^2} - \frac{1}{2s_1^2}, \quad
+        c_1 = \frac{\mu_1}{s_1^2} - \frac{\mu_0}{s_0^2}, \quad
+        c_0 = \frac{\mu_0^2}{2s_0^2} - \frac{\mu_1^2}{2s_1^2} + \log\frac{s_0}{s_1} + \log\frac{\pi_1}{\pi_0}.
+
+    :math:`c_2 = 0` exactly when :math:`s_0 = s_1 = s`; then
+    :math:`w = c_1 = (\mu_1-\mu_0)/s^2` and :math:`b = c_0 = (\mu_0^2-\mu_1^2)/(2s^2) + \log(\pi_1/\pi_0)`
+    (Bishop 2006, eqs. 4.66–4.67, in one dimension).
+    """
+    c2 = 0.5 / std0**2 - 0.5 / std1**2
+    c1 = mean1 / std1**2 - mean0 / std0**2
+    c0 = mean0**2 / (2 * std0**2) - mean1**2 / (2 * std1**2) + np.log(std0 / std1) + np.log(prior1 / (1 - prior1))
+    return float(c2), float(c1), float(c0)
+
+
+def gaussian_class_data(n: int, mean0: float, mean1: float, std0: float, std1: float, seed: int = 0):
+    r"""``(x, y)``: :math:`y \sim \operatorname{Bernoulli}(\tfrac12)`, :math:`x \mid y \sim \mathcal N(\mu_y, s_y^2)`."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.5).astype(float)
+    x = np.where(y == 1, mean1 + std1 * rng.standard_normal(n), mean0 + std0 * rng.standard_normal(n))
+    return x, y
+
+
+def bayes_linearity(mean1: float = 1.0, grid=np.linspace(-6.0, 6.0, 1201)) -> dict:
+    r"""The Bayes log-odds against the closed form, and whether the posterior is monotone, for equal and unequal stds.
+
+    For each case ``(s0, s1)`` in ``((1, 1), (1, 0.5))`` (class-0 mean
+    :data:`BAYES_MEAN0`): the closed-form coefficients, the largest gap
+    between :func:`gaussian_log_odds` and the closed form on ``grid``, and the
+    number of times the posterior :math:`\sigma(a(x))` changes direction
+    there. Every :math:`\sigma(wx+b)` is monotone, so a posterior that turns
+    is not a sigmoid of a linear function of :math:`x`.
+    """
+    out = {}
+    for s0, s1 in ((1.0, 1.0), (1.0, 0.5)):
+        a = gaussian_log_odds(grid, BAYES_MEAN0, mean1, s0, s1)
+        c2, c1, c0 = gaussian_log_odds_coefficients(BAYES_MEAN0, mean1, s0, s1)
+        steps = np.sign(np.diff(sigmoid(a)))
+        steps = steps[steps != 0]
+        out[(s0, s1)] = {"c2": c2, "c1": c1, "c0": c0,
+                         "max_gap": float(np.max(np.abs(a - (c2 * grid**2 + c1 * grid + c0)))),
+                         "turns": int(np.sum(steps[1:] != steps[:-1]))}
+    return out
+
+
+def _fit_logistic(obj: LogisticRegression, steps: int):
+    """Full-batch gradient descent (η = FIT_LR) from 0 on ``obj``: the one place this file calls ``descend``."""
+    return descend(obj, np.zeros(obj.dim), FIT_LR, steps=steps, record_every=steps)
+
+
+@lru_cache(maxsize=None)
+def bayes_versus_ml(n: int = 5000, mean1: float = 1.0, steps: int = 1000, seed: int = 0) -> dict:
+    r"""Maximum-likelihood logistic regression on data from the Gaussian class model, against Bayes' posterior.
+
+    Equal stds (1, 1): the fitted :math:`(\hat w, \hat b)` should approach the
+    Bayes :math:`(w, b)` of :func:`gaussian_log_odds_coefficients`, since the
+    logistic model is then correctly specified. Unequal stds (1, 0.5): no
+    :math:`\sigma(wx+b)` is the posterior, and the best one has a larger mean
+    log-loss than the true posterior :math:`\sigma(a(x))`. Both log-losses are
+    measured on the same ``n`` training points.
+    """
+    out = {}
+    for s0, s1 in ((1.0, 1.0), (1.0, 0.5)):
+        x, y = gaussian_class_data(n, BAYES_MEAN0, mean1, s0, s1, seed)
+        obj = LogisticRegression(x[:, None], y)
+        run = _fit_logistic(obj, steps)
+        bayes_loss = float(np.mean(binary_cross_entropy_from_logits(gaussian_log_odds(x, BAYES_MEAN0, mean1, s0, s1), y)))
+        c2, c1, c0 = gaussian_log_odds_coefficients(BAYES_MEAN0, mean1, s0, s1)
+        out[(s0, s1)] = {"w": float(run.final_theta[0]), "b": float(run.final_theta[1]), "loss": float(run.final_loss),
+                         "bayes_c2": c2, "bayes_w": c1, "bayes_b": c0, "bayes_loss": bayes_loss,
+                         "grad_norm": float(np.linalg.norm(obj.grad(run.final_theta)))}
+    return out
+
+
+def bayes_posterior():
+    r"""Two Gaussian classes (means, stds on sliders) and the posterior :math:`P(y=1\mid x) = \sigma(a(x))`."""
+    xs = np.linspace(-6.0, 6.0, 161)
+
+    def density(mean, std):
+        return np.exp(-0.5 * ((xs - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi))
+
+    def make(fig):
+        dens, post = fig.subplots(1, 2)
+        line0, = dens.plot([], [], color=C["orange"], ls="--", animated=True, label="class 0: $p(x \\mid y=0)$")
+        line1, = dens.plot([], [], color=C["blue"], animated=True, label="class 1: $p(x \\mid y=1)$")
+        dens.set(xlim=(-6, 6), ylim=(0, 0.85), xlabel="feature $x$", ylabel="density",
+                 title="Class-conditional densities")
+        fig.legend(handles=[line0, line1], loc="outside upper left", ncols=2)
+        post.axhline(0.5, color=C["black"], lw=0.8, ls=":")
+        curve, = post.plot([], [], color=C["vermillion"], animated=True)
+        post.set(xlim=(-6, 6), ylim=(-0.03, 1.03), xlabel="feature $x$", ylabel=r"posterior $P(y=1 \mid x)$")
+        title = post.set_title(" ")
+        title.set_animated(True)
+
+        def update(mean1, std0, std1):
+            line0.set_data(xs, density(BAYES_MEAN0, std0))
+            line1.set_data(xs, density(mean1, std1))
+            curve.set_data(xs, sigmoid(gaussian_log_odds(xs, BAYES_MEAN0, mean1, std0, std1)))
+            c2, c1, c0 = gaussian_log_odds_coefficients(BAYES_MEAN0, mean1, std0, std1)
+            if c2 == 0:
+                title.set_text(f"log-odds {c1:.2f}x {c0:+.2f}\n(linear): a sigmoid")
+            else:
+                title.set_text(f"log-odds quadratic ({c2:+.2f}x²)\nnot a sigmoid")
+
+        return update
+
+    return explore(
+        make,
+        [Slider("mean1", -1.0, 3.0, steps=5, default=1.0, label="class-1 mean μ₁ (μ₀ = −1)"),
+         Slider("std0", 0.5, 2.0, steps=3, scale="log", default=1.0, label="class-0 std s₀"),
+         Slider("std1", 0.5, 2.0, steps=3, scale="log", default=1.0, label="class-1 std s₁")],
+        alt="Left: the Gaussian densities of class 0 (mean -1) and class 1, with the chosen mean and standard "
+            "deviations. Right: the posterior probability of class 1 given x, by Bayes' rule with equal priors; the "
+            "title gives the log-odds as a function of x, linear when the two standard deviations are equal "
+            "(the posterior is an increasing sigmoid) and quadratic when they differ (the posterior turns back).",
+        height=3.4,
+    )
+
+
+EXPLORABLES["bayes"] = bayes_posterior

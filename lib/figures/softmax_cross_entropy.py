@@ -23,7 +23,8 @@ from lib.explorable import Dropdown, Slider, explore
 from lib.gradcheck import numerical_gradient
 from lib.gradient_descent import descend
 from lib.sigmoid import sigmoid
-from lib.softmax import (SoftmaxRegression, cross_entropy, log_softmax, cross_entropy_grad, naive_cross_entropy, naive_softmax,
+from lib.glm import SoftmaxRegression
+from lib.softmax import (softmax_cross_entropy, log_softmax, logsumexp, softmax_cross_entropy_grad, naive_cross_entropy, naive_softmax,
                          normalized_scores, softmax, softmax_with_temperature)
 
 C = style.PALETTE
@@ -48,7 +49,7 @@ def logit_state(z0: float, z1: float, temperature: float):
     z = np.array([z0, z1, 0.0])
     p = softmax_with_temperature(z, temperature)
     scaled = z / temperature
-    return p, cross_entropy(scaled, TRUE_CLASS), cross_entropy_grad(scaled, TRUE_CLASS)
+    return p, softmax_cross_entropy(scaled, TRUE_CLASS), softmax_cross_entropy_grad(scaled, TRUE_CLASS)
 
 
 def logits_explorable():
@@ -180,8 +181,8 @@ EXPLORABLES = {"logits": logits_explorable, "classifier": classifier_explorable}
 def notes_gradient_example():
     """Logits log p for the notes' p = [0.2, 0.3, 0.5], class 1 true: softmax, analytic and numerical gradient."""
     z = np.log(NOTES_P)
-    analytic = cross_entropy_grad(z, TRUE_CLASS)
-    numeric = numerical_gradient(lambda t: cross_entropy(t, TRUE_CLASS), z)
+    analytic = softmax_cross_entropy_grad(z, TRUE_CLASS)
+    numeric = numerical_gradient(lambda t: softmax_cross_entropy(t, TRUE_CLASS), z)
     return {"logits": z, "softmax": softmax(z), "analytic": analytic, "numeric": numeric,
             "max_difference": float(np.max(np.abs(analytic - numeric)))}
 
@@ -226,7 +227,7 @@ def hessian_min_eigenvalue(trials: int = 30, seed: int = 0) -> float:
     rng = np.random.default_rng(seed)
     smallest = np.inf
     for z in rng.normal(scale=3.0, size=(trials, 4)):
-        H = np.stack([numerical_gradient(lambda t: cross_entropy_grad(t, 0)[k], z) for k in range(4)])
+        H = np.stack([numerical_gradient(lambda t: softmax_cross_entropy_grad(t, 0)[k], z) for k in range(4)])
         smallest = min(smallest, float(np.linalg.eigvalsh((H + H.T) / 2).min()))
     return smallest
 
@@ -261,14 +262,14 @@ def alternatives_figure():
 # --------------------------------------------------------------------------- claim: range of the loss
 def margin_losses(margins=(-20, -5, 0, 5, 10, 20, 30, 40)):
     """Loss for logits (m, 0, 0) with true class 0: a margin m ahead (m > 0) or behind (m < 0)."""
-    return {m: cross_entropy([float(m), 0.0, 0.0], 0) for m in margins}
+    return {m: softmax_cross_entropy([float(m), 0.0, 0.0], 0) for m in margins}
 
 
 def first_zero_margin(lo: float = 0.0, hi: float = 100.0, iterations: int = 60) -> float:
     """Smallest margin m at which the float64 loss of logits (m, 0, 0), class 0, rounds to exactly 0 (bisection)."""
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
-        lo, hi = (lo, mid) if cross_entropy([mid, 0.0, 0.0], 0) == 0.0 else (mid, hi)
+        lo, hi = (lo, mid) if softmax_cross_entropy([mid, 0.0, 0.0], 0) == 0.0 else (mid, hi)
     return hi
 
 
@@ -305,7 +306,7 @@ def overflow_table(shifts=(0.0, 700.0, 710.0, 1000.0, -740.0, -750.0, -1000.0)):
     Softmax is shift-invariant, so the exact loss is :math:`\log(e + 1 + e^{-1}) \approx 1.408` for every c.
     """
     return [(c, naive_cross_entropy(c + np.array([1.0, 0.0, -1.0]), 1),
-             cross_entropy(c + np.array([1.0, 0.0, -1.0]), 1)) for c in shifts]
+             softmax_cross_entropy(c + np.array([1.0, 0.0, -1.0]), 1)) for c in shifts]
 
 
 def naive_limit() -> float:
@@ -328,3 +329,124 @@ def two_class_vs_sigmoid(seed: int = 0) -> float:
 def temperature_table(z=(2.0, 1.0, 0.0), temperatures=(0.05, 0.5, 1.0, 5.0, 100.0)):
     """softmax(z / T) for a few temperatures."""
     return {T: softmax_with_temperature(np.array(z), T) for T in temperatures}
+
+
+# --------------------------------------------------------------------------- claim: no minimizer on separable data
+#: Length of the long runs, and the spreads compared (0.5: separable; 1.0: overlapping, not separable).
+LONG_STEPS = 3000
+LONG_SPREADS = (0.5, 1.0)
+
+
+@lru_cache(maxsize=None)
+def long_run(spread: float, steps: int = LONG_STEPS):
+    r"""Steps, :math:`\lVert W_t\rVert_F`, losses and final gradient norm of GD (η = 1, θ₀ = 0) for ``steps`` steps.
+
+    Continues :func:`training_run` (every step to :data:`MAX_STEPS`) with
+    records every 10 steps; full-batch GD has no state besides θ, so the
+    continuation is the same run.
+    """
+    problem, first = blobs(spread), training_run(spread)
+    rest = descend(problem, first.thetas[-1], LEARNING_RATE, steps=steps - MAX_STEPS, record_every=10)
+    t = np.concatenate([first.steps, MAX_STEPS + rest.steps[1:]])
+    thetas = np.concatenate([first.thetas, rest.thetas[1:]])
+    norms = np.array([np.linalg.norm(problem.unpack(theta)[0]) for theta in thetas])
+    losses = np.concatenate([first.losses, rest.losses[1:]])
+    return {"t": t, "norm": norms, "loss": losses, "grad_norm": float(np.linalg.norm(problem.grad(thetas[-1]))),
+            "accuracy": float(np.mean(problem.predict(thetas[-1]) == problem.y))}
+
+
+def norm_growth_table(at=(10, 100, 300, 1000, 3000)) -> dict:
+    r""":math:`\lVert W_t\rVert` at the steps ``at`` for each of :data:`LONG_SPREADS`, plus final loss, gradient norm, accuracy."""
+    out = {}
+    for spread in LONG_SPREADS:
+        run = long_run(spread)
+        idx = np.searchsorted(run["t"], at)
+        out[spread] = {"norm": dict(zip(at, run["norm"][idx].tolist())), "loss": float(run["loss"][-1]),
+                       "grad_norm": run["grad_norm"], "accuracy": run["accuracy"]}
+    return out
+
+
+def norm_growth_figure():
+    r""":math:`\lVert W_t\rVert` against :math:`\log t` and the training loss, separable against overlapping blobs."""
+    fig = style.figure(height=3.2)
+    norm_ax, loss_ax = fig.subplots(1, 2)
+    colours = {0.5: C["blue"], 1.0: C["vermillion"]}
+    names = {0.5: "spread 0.5 (separable)", 1.0: "spread 1.0 (overlapping)"}
+    for spread in LONG_SPREADS:
+        run = long_run(spread)
+        norm_ax.semilogx(run["t"][1:], run["norm"][1:], color=colours[spread], ls="-" if spread == 0.5 else "--",
+                         label=names[spread])
+        loss_ax.loglog(run["t"][1:], run["loss"][1:], color=colours[spread], ls="-" if spread == 0.5 else "--")
+    norm_ax.axvline(MAX_STEPS, color=C["black"], lw=0.8, ls=":")
+    norm_ax.set(xlabel="gradient step $t$ (log scale)", ylabel=r"weight norm $\Vert W_t \Vert_F$",
+                title="Weight norm against log t")
+    fig.legend(loc="outside upper center", ncols=2)
+    loss_ax.set(xlabel="gradient step $t$ (log scale)", ylabel="training loss (nats, log scale)",
+                title="Training loss")
+    return style.Still(fig, alt="Left: the Frobenius norm of the weights of softmax regression against the gradient "
+                                "step on a logarithmic axis, for separable blobs (a line that keeps rising at a "
+                                "steady rate per decade) and overlapping blobs (rising as fast up to step 300, "
+                                "marked by a dotted line, then levelling off). Right: the training loss on log-log "
+                                "axes, falling without end for the separable blobs and levelling off at about 0.13 "
+                                "for the overlapping ones.")
+
+
+# --------------------------------------------------------------------------- claims: the loss is a negative log-likelihood
+def likelihood_illustration(n: int = 12, seed: int = 0) -> dict:
+    r"""The mean loss of ``n`` random examples against :math:`-\frac1n\log\prod_i p_{i, y_i}` (an identity: an illustration)."""
+    rng = np.random.default_rng(seed)
+    Z, y = rng.normal(scale=2.0, size=(n, 3)), rng.integers(0, 3, n)
+    likelihood = float(np.prod(softmax(Z)[np.arange(n), y]))
+    return {"n": n, "likelihood": likelihood, "mean_loss": softmax_cross_entropy(Z, y),
+            "minus_log_likelihood_over_n": -np.log(likelihood) / n}
+
+
+def intercept_fit(counts=(10, 30, 60), steps: int = 400) -> dict:
+    r"""Minimise the softmax loss of an intercept-only model (no features) by GD; compare softmax(b) with the class frequencies.
+
+    The maximum-likelihood estimate of a categorical distribution is the
+    vector of observed frequencies, so if the loss is the negative
+    log-likelihood, its minimiser must give :math:`\operatorname{softmax}(b) = n_k/n`.
+    """
+    y = np.repeat(np.arange(len(counts)), counts)
+    problem = SoftmaxRegression(np.zeros((y.size, 1)), y, len(counts))
+    run = descend(problem, np.zeros(problem.dim), LEARNING_RATE, steps=steps, record_every=steps)
+    b = problem.unpack(run.final_theta)[1]
+    return {"frequencies": np.array(counts) / y.size, "softmax_b": softmax(b),
+            "loss": float(run.final_loss), "entropy": float(-np.sum(np.array(counts) / y.size * np.log(np.array(counts) / y.size)))}
+
+
+# --------------------------------------------------------------------------- claim: how the loss is computed
+def subtraction_loss(z, label: int) -> float:
+    r"""The loss computed as :math:`\operatorname{LSE}(z) - z_y` (two large numbers subtracted), for comparison.
+
+    :func:`lib.softmax.softmax_cross_entropy` computes
+    :math:`(m - z_y) + \operatorname{log1p}(\sum_{j\ne j^\ast} e^{z_j-m})` instead; when the
+    true class leads, :math:`m - z_y = 0` and nothing cancels (Blanchard,
+    Higham & Higham 2021).
+    """
+    z = np.asarray(z, dtype=float)
+    return float(logsumexp(z) - z[label])
+
+
+def first_zero(loss, lo: float = 0.0, hi: float = 1000.0, iterations: int = 60) -> float:
+    """Smallest margin m at which ``loss(logits (m, 0, 0), class 0)`` is exactly 0 in float64 (bisection)."""
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if loss(np.array([mid, 0.0, 0.0]), 0) == 0.0 else (mid, hi)
+    return hi
+
+
+def zero_margins() -> dict:
+    """Where each way of computing the loss of logits (m, 0, 0), class 0, first returns exactly 0."""
+    return {"lib (log1p)": first_zero(softmax_cross_entropy), "LSE(z) - z_y": first_zero(subtraction_loss)}
+
+
+def relative_errors(margins=(20, 30, 33)) -> dict:
+    r"""Relative error of both routes against :math:`\operatorname{log1p}(2e^{-m})`, the exact loss of (m, 0, 0)."""
+    out = {}
+    for m in margins:
+        exact = float(np.log1p(2 * np.exp(-m)))
+        z = np.array([float(m), 0.0, 0.0])
+        out[m] = (abs(softmax_cross_entropy(z, 0) - exact) / exact, abs(subtraction_loss(z, 0) - exact) / exact)
+    return out
