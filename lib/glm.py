@@ -34,18 +34,21 @@ book's learning rate.
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 
 from lib import checks
-from lib.objectives import FiniteSumObjective, design_matrix
+from lib.gradient_descent import Trajectory
+from lib.objectives import FiniteSumObjective, data_matrix, design_matrix
 from lib.sigmoid import log_sigmoid, logit, sigmoid
-from lib.softmax import log_softmax, softmax
+from lib.softmax import one_hot, softmax, softmax_nll
 
 __all__ = [
     "Family", "Gaussian", "Bernoulli", "Poisson", "Categorical",
     "GAUSSIAN", "BERNOULLI", "POISSON", "CATEGORICAL", "FAMILIES",
-    "design_matrix", "irls", "GLMObjective", "TwoLayerNet", "hidden_features",
+    "design_matrix", "irls", "GLMObjective", "LeastSquares", "LogisticRegression", "SoftmaxRegression",
+    "TwoLayerNet", "hidden_features",
 ]
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -136,6 +139,12 @@ class Gaussian(Family):
 
     def saturated_nll(self, y):
         return np.full_like(y, _HALF_LOG_2PI)
+
+    def deviance(self, y, eta):
+        r""":math:`(y - \eta)^2`, computed directly (not as :math:`2\,[\mathrm{NLL} - \mathrm{NLL}_{\text{sat}}]`, which would add and remove :math:`\tfrac12\log 2\pi`)."""
+        eta = checks.finite_array("eta", eta)
+        y = self.check_y(y, eta.shape)
+        return (y - eta) ** 2
 
     def sample(self, mu, rng):
         r""":math:`y \sim \mathcal{N}(\mu, 1)`."""
@@ -276,7 +285,7 @@ class Categorical(Family):
             if len(shape) != 2 or shape[0] != y.shape[0]:
                 raise ValueError(f"y must have one label per row of eta {shape}, got shape {y.shape}")
             if ((y < 0) | (y >= shape[1])).any():
-                raise ValueError(f"y labels must lie in [0, {shape[1]})")
+                raise ValueError(f"y must hold labels in [0, {shape[1]})")
         return y.astype(int)
 
     def _probabilities(self, mu):
@@ -284,7 +293,7 @@ class Categorical(Family):
         if mu.ndim != 2:
             raise ValueError(f"mu must have shape (n, K), got {mu.shape}")
         if (mu < 0).any() or (np.abs(mu.sum(axis=1) - 1) > 1e-9).any():
-            raise ValueError("mu rows must be non-negative and sum to 1 (within 1e-9)")
+            raise ValueError("mu must have non-negative rows that sum to 1 (within 1e-9)")
         return mu
 
     def _logits(self, eta):
@@ -307,21 +316,16 @@ class Categorical(Family):
         mu = self._probabilities(mu)
         return np.einsum("nk,kj->nkj", mu, np.eye(mu.shape[1])) - mu[:, :, None] * mu[:, None, :]
 
-    def one_hot(self, y, k):
-        """Rows :math:`e_{y_i}`, shape ``(n, k)``."""
-        return np.eye(k)[y]
-
     def nll(self, y, eta):
-        r""":math:`\operatorname{LSE}(\eta_i) - \eta_{i, y_i}` per example (:func:`lib.softmax.log_softmax`)."""
+        r""":math:`\operatorname{LSE}(\eta_i) - \eta_{i, y_i}` per example (:func:`lib.softmax.softmax_nll`)."""
         eta = self._logits(eta)
-        y = self.check_y(y, eta.shape)
-        return -log_softmax(eta, axis=1)[np.arange(len(y)), y]
+        return softmax_nll(eta, self.check_y(y, eta.shape))
 
     def grad_eta(self, y, eta):
         r""":math:`\operatorname{softmax}(\eta) - e_y`, shape ``(n, K)``."""
         eta = self._logits(eta)
         y = self.check_y(y, eta.shape)
-        return self.mean(eta) - self.one_hot(y, eta.shape[1])
+        return self.mean(eta) - one_hot(y, eta.shape[1])
 
     def deviance(self, y, eta):
         r""":math:`2\,\mathrm{NLL}` (the saturated model puts probability 1 on the label)."""
@@ -341,6 +345,29 @@ FAMILIES = {f.name: f for f in (GAUSSIAN, BERNOULLI, POISSON, CATEGORICAL)}
 
 # --------------------------------------------------------------------------- fitting
 
+def _irls_start(family, A, y):
+    r""":math:`\theta_0 = (0, \dots, 0, g(\bar y))`, with :math:`\bar y` clipped into the link's domain."""
+    theta = np.zeros(A.shape[1])
+    if isinstance(family, Gaussian):
+        theta[-1] = y.mean()
+    else:
+        ybar = float(np.clip(y.mean(), 1e-6, 1 - 1e-6)) if isinstance(family, Bernoulli) else max(float(y.mean()), 1e-6)
+        theta[-1] = float(family.link(np.array(ybar)))
+    return theta
+
+
+@np.errstate(all="ignore")
+def _newton_step(family, A, y, theta):
+    r"""The Fisher-scoring step :math:`(A^\top W A)^{-1} A^\top (y - \mu)`; ``None`` if it is not a finite number."""
+    mu = family.mean(A @ theta)
+    weights = family.variance(mu)
+    try:
+        step = np.linalg.solve(A.T @ (weights[:, None] * A), A.T @ (y - mu))
+    except np.linalg.LinAlgError:  # W underflowed to 0 (separation) or A is rank deficient
+        return None
+    return step if np.isfinite(step).all() else None
+
+
 def irls(family, X, y, iterations=25, tol=1e-10):
     r"""Fit a scalar-response GLM with canonical link by iteratively reweighted least squares.
 
@@ -353,32 +380,45 @@ def irls(family, X, y, iterations=25, tol=1e-10):
 
     i.e. weighted least squares on the working response
     :math:`z = \eta + (y - \mu)/V(\mu)`. Starts from
-    :math:`\theta_0 = (0, \dots, 0, g(\bar y))` and stops after
-    ``iterations`` steps or when the step is below ``tol``.
+    :math:`\theta_0 = (0, \dots, 0, g(\bar y))`.
 
-    Returns ``(thetas, nlls)``: every iterate (rows, :math:`\theta_0` first)
-    and its mean NLL.
+    Returns a :class:`lib.gradient_descent.Trajectory` (the type
+    :func:`lib.gradient_descent.descend` returns): every iterate, its mean
+    NLL, ``grads_evaluated`` :math:`= tN`, ``optimizer=None`` (the steps are
+    Newton steps). ``converged`` is True when a step's largest entry fell
+    below ``tol``, and False when ``iterations`` ran out first or the Newton
+    system became singular or non-finite (then ``diverged_at`` is that
+    iteration, which is not recorded). Non-convergence of a Bernoulli or
+    Poisson fit almost always means that **no finite maximum-likelihood
+    estimate exists**: separable classes (Albert & Anderson 1984, "On the
+    existence of maximum likelihood estimates in logistic regression
+    models", Biometrika 71(1)), or all :math:`y` at the boundary (all 0 or
+    all 1; all Poisson counts 0). The iterates then grow without bound,
+    about linearly in :math:`t`, while the NLL tends to its infimum. No
+    warning is emitted.
     """
     if isinstance(family, Categorical) or not isinstance(family, Family):
         raise ValueError(f"family must be GAUSSIAN, BERNOULLI or POISSON, got {family!r}")
-    A = design_matrix(X)
-    y = family.check_y(y, (A.shape[0],))
+    objective = GLMObjective(family, X, y)
+    A, y = objective.A, objective.y
     iterations = checks.integer("iterations", iterations, 1)
     tol = checks.positive("tol", tol)
-    ybar = float(np.clip(y.mean(), 1e-6, 1 - 1e-6)) if isinstance(family, Bernoulli) else max(float(y.mean()), 1e-6)
-    theta = np.zeros(A.shape[1])
-    theta[-1] = float(family.link(np.array(ybar))) if not isinstance(family, Gaussian) else y.mean()
-    thetas, nlls = [theta], [float(family.nll(y, A @ theta).mean())]
-    for _ in range(iterations):
-        mu = family.mean(A @ theta)
-        weights = family.variance(mu)
-        step = np.linalg.solve(A.T @ (weights[:, None] * A), A.T @ (y - mu))
-        theta = theta + step
-        thetas.append(theta)
-        nlls.append(float(family.nll(y, A @ theta).mean()))
-        if np.max(np.abs(step)) < tol:
+    thetas, losses = [_irls_start(family, A, y)], []
+    losses.append(objective.loss(thetas[0]))
+    converged, failed_at = False, None
+    for t in range(1, iterations + 1):
+        step = _newton_step(family, A, y, thetas[-1])
+        if step is None or not np.isfinite(loss := objective.loss(thetas[-1] + step)):
+            failed_at = t
             break
-    return np.array(thetas), np.array(nlls)
+        thetas.append(thetas[-1] + step)
+        losses.append(loss)
+        if np.max(np.abs(step)) < tol:
+            converged = True
+            break
+    k = len(thetas)
+    return Trajectory(np.array(thetas), np.array(losses), np.arange(k), np.arange(k) * objective.n,
+                      diverged_at=failed_at, batch_size=objective.n, optimizer=None, converged=converged)
 
 
 class GLMObjective(FiniteSumObjective):
@@ -392,6 +432,11 @@ class GLMObjective(FiniteSumObjective):
     chain rule. :math:`a_i = (x_i, 1)`; for the categorical family
     :math:`\Theta` is a ``(d + 1, K)`` matrix flattened row-major into
     ``theta`` (``dim = (d + 1) K``), otherwise ``theta = (w, b)``.
+    The one implementation behind :class:`LeastSquares`,
+    :class:`LogisticRegression` and :class:`SoftmaxRegression`.
+
+    Where :math:`\eta = A\theta` overflows, ``loss`` is ``inf`` and ``grad``
+    is ``nan`` (the convention of :mod:`lib.objectives`), without a warning.
     """
 
     def __init__(self, family, X, y, classes=None):
@@ -399,16 +444,19 @@ class GLMObjective(FiniteSumObjective):
             raise ValueError(f"family must be a Family, got {family!r}")
         self.family, self.A = family, design_matrix(X)
         self.n = self.A.shape[0]
+        if np.shape(y) != (self.n,):
+            raise ValueError(f"y must have shape ({self.n},), one entry per row of X, got {np.shape(y)}")
         if isinstance(family, Categorical):
             self.k = checks.integer("classes", classes, 2)
             self.y = family.check_y(y, (self.n, self.k))
-            self._target = family.one_hot(self.y, self.k)
+            self._target = one_hot(self.y, self.k)
         else:
             self.k = 1
             self.y = family.check_y(y, (self.n,))
-            self._target = self.y[:, None]
+            self._target = self.y
         self.dim = self.A.shape[1] * self.k
 
+    @np.errstate(all="ignore")
     def _eta(self, theta, A):
         eta = A @ self._theta(theta).reshape(self.A.shape[1], self.k)
         return eta if self.k > 1 else eta[:, 0]
@@ -420,25 +468,164 @@ class GLMObjective(FiniteSumObjective):
         r""":math:`\mu = g^{-1}(a^\top \Theta)` for new inputs ``X``."""
         return self.family.mean(self._eta(theta, design_matrix(X)))
 
+    @np.errstate(all="ignore")
     def loss(self, theta, idx=None):
         r""":math:`\frac{1}{|B|}\sum_{i\in B}\mathrm{NLL}(y_i, \eta_i)`."""
         rows = self._rows(idx)
-        return float(self.family.nll(self.y[rows], self._eta(theta, self.A[rows])).mean())
+        eta = self._eta(theta, self.A[rows])
+        if not np.isfinite(eta).all():
+            return math.inf
+        return float(self.family.nll(self.y[rows], eta).mean())
 
+    @np.errstate(all="ignore")
     def _residuals(self, theta, rows):
-        mu = self.family.mean(self._eta(theta, self.A[rows]))
-        return mu.reshape(-1, self.k) - self._target[rows]
+        r""":math:`\mu_i - y_i` (rows :math:`\mu_i - e_{y_i}` for the categorical family); ``nan`` where :math:`\eta` overflows."""
+        eta = self._eta(theta, self.A[rows])
+        if not np.isfinite(eta).all():
+            return np.full(np.shape(eta), np.nan)
+        return self.family.mean(eta) - self._target[rows]
 
+    @np.errstate(all="ignore")
     def grad(self, theta, idx=None):
         r""":math:`\frac{1}{|B|} A_B^\top (\mu_B - Y_B)`, flattened."""
         rows = self._rows(idx)
         A = self.A[rows]
-        return (A.T @ self._residuals(theta, rows)).ravel() / A.shape[0]
+        return np.ravel(A.T @ self._residuals(theta, rows)) / A.shape[0]
 
+    @np.errstate(all="ignore")
     def per_example_grads(self, theta):
         r"""Rows :math:`a_i (\mu_i - y_i)^\top`, flattened, shape ``(n, dim)``."""
-        r = self._residuals(theta, slice(None))
+        r = self._residuals(theta, slice(None)).reshape(self.n, self.k)
         return (self.A[:, :, None] * r[:, None, :]).reshape(self.n, self.dim)
+
+    def hessian(self, theta):
+        r""":math:`\frac1N A^\top \operatorname{diag} V(\mu) A` for a scalar response (the Fisher information per example; McCullagh & Nelder 1989, §2.5)."""
+        if self.k > 1:
+            raise ValueError("theta: hessian is implemented for scalar-response families only")
+        weights = self.family.variance(self.family.mean(self._eta(theta, self.A)))
+        return (self.A * weights[:, None]).T @ self.A / self.n
+
+
+class LeastSquares(GLMObjective):
+    r"""Linear least squares, :math:`\ell_i(\theta) = \tfrac12 (w^\top x_i + b - y_i)^2`: the Gaussian GLM without its constant.
+
+    :math:`\ell_i = \mathrm{NLL}_{\mathcal N}(y_i, \eta_i) - \tfrac12\log 2\pi
+    = \tfrac12 d_i` (half the Gaussian unit deviance), so the gradient,
+    :math:`r_i a_i` with :math:`r_i = a_i^\top\theta - y_i`, is the GLM's
+    :math:`(\mu_i - y_i)\,a_i`, computed by the same code; only ``loss``
+    differs, by the constant, which is never added (adding and subtracting
+    :math:`0.92` would cost relative accuracy near the optimum).
+    :math:`\nabla^2 f = \frac1N A^\top A` (Gauss 1809; Bishop 2006, *Pattern
+    Recognition and Machine Learning*, §3.1.1; Bottou, Curtis & Nocedal
+    2018, §4). Parameters :math:`\theta = (w_1, \dots, w_d, b)`, ``dim = d + 1``.
+    """
+
+    def __init__(self, X, y):
+        super().__init__(GAUSSIAN, X, y)
+
+    @np.errstate(all="ignore")
+    def loss(self, theta, idx=None):
+        r""":math:`\frac{1}{|B|}\sum_{i\in B} \tfrac12 r_i^2` (all examples when ``idx`` is None)."""
+        rows = self._rows(idx)
+        eta = self._eta(theta, self.A[rows])
+        if not np.isfinite(eta).all():
+            return math.inf
+        return float(0.5 * np.mean(self.family.deviance(self.y[rows], eta)))
+
+    def hessian(self, theta=None):
+        r""":math:`\nabla^2 f = \frac{1}{N} A^\top A` (constant; ``theta`` is ignored)."""
+        return self.A.T @ self.A / self.n
+
+    def minimizer(self):
+        r""":math:`\theta^\star = \arg\min_\theta \lVert A\theta - y \rVert^2`, via ``np.linalg.lstsq``.
+
+        The minimum-norm solution when :math:`A` is rank deficient
+        (Golub & Van Loan 2013, *Matrix Computations*, §5.5). Solved once
+        per problem (the data never change); each call returns a copy.
+        """
+        return self._lstsq.copy()
+
+    @cached_property
+    def _lstsq(self):
+        return np.linalg.lstsq(self.A, self.y, rcond=None)[0]
+
+
+class LogisticRegression(GLMObjective):
+    r"""Logistic regression, :math:`\ell_i(\theta) = \operatorname{softplus}(z_i) - y_i z_i`, :math:`z_i = w^\top x_i + b`: ``GLMObjective(BERNOULLI, X, y)``.
+
+    Parameters are :math:`\theta = (w_1, \dots, w_d, b)`, ``dim = d + 1``.
+    With augmented rows :math:`a_i = (x_i, 1)` and :math:`p_i = \sigma(a_i^\top\theta)`,
+
+    .. math::
+        \nabla \ell_i(\theta) = (p_i - y_i)\, a_i, \qquad
+        \nabla^2 f(\theta) = \tfrac1N \textstyle\sum_i p_i (1-p_i)\, a_i a_i^\top \succeq 0,
+
+    so :math:`f` is convex (Cox 1958; Bishop 2006, §4.3.2). Labels ``y`` are
+    0/1 (or probabilities in :math:`[0, 1]`). Adds only :meth:`logits` and
+    :meth:`predict_proba` to :class:`GLMObjective`.
+    """
+
+    def __init__(self, X, y):
+        super().__init__(BERNOULLI, X, y)
+
+    def logits(self, theta, idx=None):
+        r""":math:`z_i = a_i^\top \theta` for the examples in ``idx`` (all when None)."""
+        return self._eta(theta, self.A[self._rows(idx)])
+
+    def predict_proba(self, theta, X):
+        r""":math:`\sigma(w^\top x + b)` for the rows of ``X``."""
+        return self.predict(theta, X)
+
+
+class SoftmaxRegression(GLMObjective):
+    r"""Multinomial logistic (softmax) regression: ``GLMObjective(CATEGORICAL, X, y, classes)``.
+
+    .. math::
+        z_i = W^\top x_i + b, \qquad
+        \ell_i(\theta) = \operatorname{LSE}(z_i) - z_{i, y_i}, \qquad
+        \nabla_W \ell_i = x_i\,(p_i - e_{y_i})^\top, \quad
+        \nabla_b \ell_i = p_i - e_{y_i},
+
+    with :math:`W \in \mathbb{R}^{d\times K}`, :math:`b \in \mathbb{R}^K`
+    and :math:`\theta = (\operatorname{vec}_{\text{row}}(W), b)` -- the
+    GLM's row-major :math:`\Theta = \binom{W}{b^\top}` -- so
+    ``dim = (d + 1) K``. Convex in :math:`\theta` (McCullagh & Nelder 1989,
+    §5; Bishop 2006, §4.3.4). Adds :meth:`unpack`, :meth:`pack`,
+    :meth:`logits`, :meth:`predict_proba` and :meth:`predict` to
+    :class:`GLMObjective`.
+    """
+
+    def __init__(self, X, y, classes: int):
+        super().__init__(CATEGORICAL, X, y, classes)
+        self.K, self.d = self.k, self.A.shape[1] - 1
+        self.X = self.A[:, :-1]
+
+    def unpack(self, theta):
+        """``(W, b)`` with shapes ``(d, K)`` and ``(K,)`` from the flat ``theta``."""
+        Theta = self._theta(theta).reshape(self.d + 1, self.K)
+        return Theta[:-1], Theta[-1]
+
+    @staticmethod
+    def pack(W, b) -> np.ndarray:
+        """The flat ``theta`` for weights ``W`` (d, K) and biases ``b`` (K,)."""
+        return np.concatenate([np.asarray(W, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()])
+
+    def logits(self, theta, X=None) -> np.ndarray:
+        r""":math:`Z = X W + \mathbf{1} b^\top`, shape ``(m, K)`` (training inputs when ``X`` is None)."""
+        if X is None:
+            return self._eta(theta, self.A)
+        X = data_matrix(X)
+        if X.shape[1] != self.d:
+            raise ValueError(f"X must have shape (m, {self.d}), got {X.shape}")
+        return self._eta(theta, design_matrix(X))
+
+    def predict_proba(self, theta, X=None) -> np.ndarray:
+        r""":math:`\operatorname{softmax}(z_i)` row by row, shape ``(m, K)``."""
+        return softmax(self.logits(theta, X))
+
+    def predict(self, theta, X=None) -> np.ndarray:
+        r""":math:`\hat y_i = \arg\max_k z_{ik}`."""
+        return np.argmax(self.logits(theta, X), axis=1)
 
 
 # --------------------------------------------------------------------------- a network as a GLM on learned features

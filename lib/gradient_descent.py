@@ -10,8 +10,10 @@ Approximation Method", Ann. Math. Statist. 22(3); Bottou, Curtis & Nocedal
     g_t = \frac{1}{|B_t|} \sum_{i \in B_t} \nabla \ell_i(\theta_t),
 
 with :math:`B_t` all :math:`N` examples (batch GD), one example (SGD) or
-:math:`B` examples (mini-batch GD). :func:`descend` runs any of them on any
-objective following the interface documented in :mod:`lib.objectives`;
+:math:`B` examples (mini-batch GD). :func:`descend` runs any of them, with
+any update rule of :mod:`lib.optimizers` (plain, heavy-ball, Nesterov,
+RMSProp, Adam), on any objective following the interface documented in
+:mod:`lib.objectives`;
 :func:`gradient_noise` and :func:`predicted_gradient_noise` measure and
 predict :math:`\mathbb{E}\lVert g_t - \nabla f \rVert^2`.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib import checks
+from lib.optimizers import SGD, Momentum, as_optimizer
 
 __all__ = [
     "Trajectory",
@@ -36,19 +39,6 @@ __all__ = [
     "gradient_noise",
     "predicted_gradient_noise",
 ]
-
-
-# --------------------------------------------------------------------------
-# Argument checking (ValueError naming the argument)
-# --------------------------------------------------------------------------
-
-
-
-
-
-
-
-
 
 
 def _batch_size(batch_size, n):
@@ -104,39 +94,46 @@ def minibatches(n, batch_size, rng, drop_last=True):
             yield order[start : start + batch_size]
 
 
-@np.errstate(all="ignore")
 def gd_step(theta, g, lr):
     r"""One gradient step, :math:`\theta_{t+1} = \theta_t - \eta\, g_t` (Cauchy 1847; Robbins & Monro 1951).
 
-    Pure: returns a new array. Overflow gives ``inf`` silently; check ``np.isfinite``.
+    Pure: returns a new array; the rule itself is :class:`lib.optimizers.SGD`.
+    ``g`` must have the shape of ``theta``. Overflow gives ``inf`` silently.
     """
-    return np.asarray(theta, dtype=float) - checks.positive("lr", lr) * np.asarray(g, dtype=float)
+    optimizer = SGD(lr)
+    theta = checks.finite_array("theta", theta).copy()
+    return optimizer.step(theta, g, optimizer.init(theta))[0]
 
 
-@np.errstate(all="ignore")
 def momentum_step(theta, velocity, g, lr, beta):
-    r"""One heavy-ball step (Polyak 1964, "Some methods of speeding up the convergence of iteration methods").
+    r"""One heavy-ball step, :math:`v_{t+1} = \beta v_t - \eta g_t`, :math:`\theta_{t+1} = \theta_t + v_{t+1}` (Polyak 1964).
 
-    .. math::
-        v_{t+1} = \beta\, v_t - \eta\, g_t, \qquad \theta_{t+1} = \theta_t + v_{t+1},
-
-    i.e. :math:`\theta_{t+1} = \theta_t - \eta g_t + \beta(\theta_t - \theta_{t-1})`.
-    Start from :math:`v_0 = 0`. Pure: returns ``(theta, velocity)``.
+    Pure: returns new ``(theta, velocity)``; the rule itself is
+    :class:`lib.optimizers.Momentum`. Start from :math:`v_0 = 0`;
+    ``velocity`` and ``g`` must have the shape of ``theta``.
     """
-    lr, beta = checks.positive("lr", lr), checks.unit_interval("beta", beta)
-    velocity = beta * np.asarray(velocity, dtype=float) - lr * np.asarray(g, dtype=float)
-    return np.asarray(theta, dtype=float) + velocity, velocity
+    optimizer = Momentum(lr, beta)
+    theta = checks.finite_array("theta", theta).copy()
+    velocity = checks.finite_array("velocity", velocity).copy()
+    if velocity.shape != theta.shape:
+        raise ValueError(f"velocity must have the shape of theta {theta.shape}, got {velocity.shape}")
+    theta, state = optimizer.step(theta, g, {"velocity": velocity})
+    return theta, state["velocity"]
 
 
 @dataclass(frozen=True, eq=False)
 class Trajectory:
-    r"""What :func:`descend` records; the ``k`` rows are recorded steps, in order.
+    r"""What :func:`descend` (and :func:`lib.glm.irls`) records; the ``k`` rows are recorded steps, in order.
 
     ``thetas`` (k, dim), ``losses`` (k,) full objective :math:`f(\theta)`,
     ``steps`` (k,) step index of each record, ``grads_evaluated`` (k,)
     cumulative number of per-example gradients computed, ``diverged_at``
-    the step at which the run was stopped for divergence (None if it was
-    not), ``batch_size`` and ``lr`` as used. All recorded numbers are finite.
+    the step at which the run was stopped because it blew up (None if it
+    was not), ``batch_size`` as used, ``optimizer`` the update rule (a
+    :mod:`lib.optimizers` object; None for IRLS's Newton steps), and
+    ``converged``: True/False where the method tests convergence
+    (:func:`lib.glm.irls`), None where it runs a fixed number of steps
+    (:func:`descend`). All recorded numbers are finite.
     """
 
     thetas: np.ndarray
@@ -145,7 +142,17 @@ class Trajectory:
     grads_evaluated: np.ndarray
     diverged_at: int | None
     batch_size: int
-    lr: float
+    optimizer: object | None
+    converged: bool | None = None
+
+    def __post_init__(self):
+        for name in ("thetas", "losses", "steps", "grads_evaluated"):
+            getattr(self, name).flags.writeable = False
+
+    @property
+    def lr(self):
+        """The optimizer's learning rate (None for IRLS)."""
+        return getattr(self.optimizer, "lr", None)
 
     @property
     def diverged(self):
@@ -176,49 +183,56 @@ class _Recorder:
         self.thetas[k], self.losses[k], self.steps[k], self.grads[k] = theta, loss, step, grads_evaluated
         self.k += 1
 
-    def trajectory(self, diverged_at, batch_size, lr):
+    def trajectory(self, diverged_at, batch_size, optimizer):
         arrays = [a[: self.k].copy() for a in (self.thetas, self.losses, self.steps, self.grads)]
-        for a in arrays:
-            a.flags.writeable = False
-        return Trajectory(*arrays, diverged_at=diverged_at, batch_size=batch_size, lr=lr)
+        return Trajectory(*arrays, diverged_at=diverged_at, batch_size=batch_size, optimizer=optimizer)
 
 
 # --------------------------------------------------------------------------
-# The optimiser
+# The driver
 # --------------------------------------------------------------------------
 
 
-def descend(objective, theta0, lr, batch_size=None, steps=100, seed=0, momentum=0.0, record_every=1, blowup=1e6):
-    r"""Run (mini-batch / stochastic / batch) gradient descent and record the trajectory.
+def _record_every(record_every, steps):
+    """Steps between records; ``None`` records only the start and the end."""
+    return max(1, steps) if record_every is None else checks.integer("record_every", record_every, 1)
+
+
+def descend(objective, theta0, optimizer, batch_size=None, steps=100, seed=0, record_every=1, blowup=1e6):
+    r"""Run (mini-batch / stochastic / batch) gradient descent with any update rule and record the trajectory.
 
     .. math::
-        \theta_{t+1} = \theta_t - \eta\, g_t, \qquad
-        g_t = \frac{1}{|B_t|}\sum_{i\in B_t} \nabla \ell_i(\theta_t)
+        g_t = \frac{1}{|B_t|}\sum_{i\in B_t} \nabla \ell_i(\theta_t), \qquad
+        \theta_{t+1} = \operatorname{step}(\theta_t, g_t)
 
-    (Robbins & Monro 1951; Bottou, Curtis & Nocedal 2018, Algorithm 4.1),
-    or the heavy-ball update of :func:`momentum_step` when ``momentum > 0``
-    (Polyak 1964). Batches come from :func:`minibatches` seeded with
-    ``seed`` (shuffled epochs, short last batch dropped);
-    ``batch_size=None`` (or ``n``) is full-batch GD, ``1`` is SGD.
+    (Robbins & Monro 1951; Bottou, Curtis & Nocedal 2018, Algorithm 4.1).
+    ``optimizer`` is any :mod:`lib.optimizers` object (``SGD(lr)``,
+    ``Momentum(lr, beta)``, ``Nesterov``, ``RMSProp``, ``Adam``) or a
+    positive number, short for ``SGD(lr)``: :math:`\theta_{t+1} = \theta_t
+    - \eta g_t`. Batches come from :func:`minibatches` seeded with ``seed``
+    (shuffled epochs, short last batch dropped); ``batch_size=None`` (or
+    ``n``) is full-batch GD, ``1`` is SGD. ``objective`` needs ``n``,
+    ``dim``, ``loss`` and ``grad`` (:mod:`lib.objectives`).
 
     Records :math:`\theta_t`, the full loss :math:`f(\theta_t)` and the
     cumulative number of per-example gradients at step 0, every
     ``record_every`` steps and at the last step; the full loss is computed
-    only at those steps.
+    only at those steps. ``record_every=None`` records only the start and
+    the end (memory :math:`O(\dim\theta)` for a long run of a large model).
+    ``theta0`` is copied once; the optimizer then updates that copy in place.
 
     Divergence: the run stops at step :math:`t` -- ``diverged_at = t`` -- as
     soon as :math:`\theta_t` is not finite or a recorded full loss is not
     finite or exceeds ``blowup`` :math:`\times \max(1, f(\theta_0))`. Step
     :math:`t` itself is not recorded, so every recorded number is finite.
-    With ``record_every > 1`` a finite blow-up is noticed at the next
-    recorded step. No RuntimeWarning is emitted.
+    A finite blow-up is noticed at the next recorded step. No
+    RuntimeWarning is emitted.
     """
     theta = _parameters("theta0", theta0, objective)
-    lr = checks.positive("lr", lr)
+    optimizer = as_optimizer(optimizer)
     batch_size = _batch_size(batch_size, objective.n)
     steps = checks.integer("steps", steps, 0)
-    momentum = checks.unit_interval("momentum", momentum)
-    record_every = checks.integer("record_every", record_every, 1)
+    record_every = _record_every(record_every, steps)
     blowup = checks.positive("blowup", blowup)
     batches = minibatches(objective.n, batch_size, checks.integer("seed", seed, 0))
 
@@ -226,17 +240,14 @@ def descend(objective, theta0, lr, batch_size=None, steps=100, seed=0, momentum=
     threshold = blowup * max(1.0, loss)
     recorder = _Recorder(steps // record_every + 2, objective.dim)
     recorder.add(0, theta, loss, 0)
-    velocity, evaluated, diverged_at = np.zeros_like(theta), 0, None
+    state, evaluated, diverged_at = optimizer.init(theta), 0, None
     full_batch = batch_size == objective.n
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
             idx = next(batches)
             g = objective.grad(theta, None if full_batch else idx)
             evaluated += len(idx)
-            if momentum > 0:
-                theta, velocity = momentum_step(theta, velocity, g, lr, momentum)
-            else:
-                theta = theta - lr * g  # gd_step without re-checking lr on every step
+            theta, state = optimizer.step(theta, g, state)
             if not math.isfinite(theta.sum()):  # a sum is finite only if every entry is
                 diverged_at = t
                 break
@@ -246,33 +257,33 @@ def descend(objective, theta0, lr, batch_size=None, steps=100, seed=0, momentum=
                     diverged_at = t
                     break
                 recorder.add(t, theta, loss, evaluated)
-    return recorder.trajectory(diverged_at, batch_size, lr)
+    return recorder.trajectory(diverged_at, batch_size, optimizer)
 
 
-def batch_gradient_descent(objective, theta0, lr, steps=100, momentum=0.0, record_every=1, blowup=1e6):
+def batch_gradient_descent(objective, theta0, optimizer, steps=100, record_every=1, blowup=1e6):
     r"""Batch (full-gradient) descent, :math:`\theta_{t+1} = \theta_t - \eta \nabla f(\theta_t)` (Cauchy 1847).
 
-    :func:`descend` with ``batch_size=None``; deterministic.
+    :func:`descend` with ``batch_size=None``; deterministic. ``optimizer``
+    is a learning rate or any :mod:`lib.optimizers` object.
     """
-    return descend(objective, theta0, lr, None, steps, 0, momentum, record_every, blowup)
+    return descend(objective, theta0, optimizer, None, steps, 0, record_every, blowup)
 
 
-def stochastic_gradient_descent(objective, theta0, lr, steps=100, seed=0, momentum=0.0, record_every=1, blowup=1e6):
+def stochastic_gradient_descent(objective, theta0, optimizer, steps=100, seed=0, record_every=1, blowup=1e6):
     r"""SGD, :math:`\theta_{t+1} = \theta_t - \eta \nabla \ell_{i_t}(\theta_t)` (Robbins & Monro 1951).
 
     :func:`descend` with ``batch_size=1``; :math:`i_t` runs through shuffled epochs.
     """
-    return descend(objective, theta0, lr, 1, steps, seed, momentum, record_every, blowup)
+    return descend(objective, theta0, optimizer, 1, steps, seed, record_every, blowup)
 
 
-def minibatch_gradient_descent(
-    objective, theta0, lr, batch_size, steps=100, seed=0, momentum=0.0, record_every=1, blowup=1e6
-):
+def minibatch_gradient_descent(objective, theta0, optimizer, batch_size, steps=100, seed=0, record_every=1,
+                               blowup=1e6):
     r"""Mini-batch GD, :math:`\theta_{t+1} = \theta_t - \frac{\eta}{B}\sum_{i \in B_t} \nabla \ell_i(\theta_t)`.
 
     :func:`descend` with the given ``batch_size`` (Bottou, Curtis & Nocedal 2018, §4).
     """
-    return descend(objective, theta0, lr, batch_size, steps, seed, momentum, record_every, blowup)
+    return descend(objective, theta0, optimizer, batch_size, steps, seed, record_every, blowup)
 
 
 # --------------------------------------------------------------------------
@@ -280,9 +291,17 @@ def minibatch_gradient_descent(
 # --------------------------------------------------------------------------
 
 
+def _per_example_grads(objective, theta):
+    """``objective.per_example_grads(theta)``, an optional method of the interface."""
+    if not callable(getattr(objective, "per_example_grads", None)):
+        raise ValueError(f"objective must define per_example_grads(theta) to measure gradient noise; "
+                         f"{type(objective).__name__} does not")
+    return objective.per_example_grads(_parameters("theta", theta, objective))
+
+
 def _deviations(objective, theta):
     r"""Rows :math:`\nabla \ell_i(\theta) - \nabla f(\theta)`, shape (n, dim)."""
-    per_example = objective.per_example_grads(_parameters("theta", theta, objective))
+    per_example = _per_example_grads(objective, theta)
     return per_example - per_example.mean(axis=0)
 
 
@@ -321,7 +340,7 @@ def minibatch_gradients(objective, theta, batch_size, draws=1000, seed=0, replac
     batch_size = checks.integer("batch_size", batch_size, 1, objective.n)
     draws = checks.integer("draws", draws, 1)
     rng = np.random.default_rng(checks.integer("seed", seed, 0))
-    rows = objective.per_example_grads(_parameters("theta", theta, objective))
+    rows = _per_example_grads(objective, theta)
     return np.concatenate(list(_batch_means(rows, batch_size, draws, rng, replace)))
 
 

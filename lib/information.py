@@ -385,6 +385,6 @@ def fit_gaussian(mixture: GaussianMixture, direction: str = "forward", grid: int
                   for ls in np.linspace(np.log(min(mixture.stds)) - 1.0, spread + 1.0, grid)]
     best = min(candidates, key=lambda theta: objective.loss(np.array(theta)))
     lr = FIT_LR[direction] if lr is None else lr
-    run = descend(objective, np.array(best), lr=lr, steps=checks.integer("steps", steps, 0), record_every=max(1, steps))
+    run = descend(objective, np.array(best), lr, steps=checks.integer("steps", steps, 0), record_every=max(1, steps))
     mu, log_sigma = run.final_theta
     return float(mu), math.exp(log_sigma), float(run.final_loss)

@@ -15,8 +15,12 @@ chapters add -- follows one interface, which is all that
     ``idx`` :math:`= B`; the full objective :math:`f(\theta)` when ``idx`` is None.
 ``grad(theta, idx=None) -> ndarray (dim,)``
     :math:`\frac{1}{|B|} \sum_{i \in B} \nabla \ell_i(\theta)`; the full gradient when ``idx`` is None.
-``per_example_grads(theta) -> ndarray (n, dim)``
-    row :math:`i` is :math:`\nabla \ell_i(\theta)`; the rows average to ``grad(theta)``.
+``per_example_grads(theta) -> ndarray (n, dim)`` -- optional
+    row :math:`i` is :math:`\nabla \ell_i(\theta)`; the rows average to
+    ``grad(theta)``. Only the gradient-noise functions of
+    :mod:`lib.gradient_descent` need it; it is undefined under batch
+    normalization and too large for a network, so :func:`~lib.gradient_descent.descend`
+    never calls it.
 
 ``idx`` is a non-empty 1-D integer array with entries in ``[0, n)``; repeats
 are allowed and counted (sampling with replacement). Inputs are validated
@@ -55,10 +59,6 @@ class FiniteSumObjective:
 
     def grad(self, theta, idx=None):
         r""":math:`\frac{1}{|B|} \sum_{i \in B} \nabla \ell_i(\theta)`, shape ``(dim,)``."""
-        raise NotImplementedError
-
-    def per_example_grads(self, theta):
-        r"""Rows :math:`\nabla \ell_i(\theta)`, shape ``(n, dim)``."""
         raise NotImplementedError
 
     def _theta(self, theta):
@@ -106,70 +106,16 @@ def design_matrix(X):
     return np.column_stack([X, np.ones(X.shape[0])])
 
 
-def _targets(y, n):
-    y = np.asarray(y, dtype=float)
-    if y.shape != (n,):
-        raise ValueError(f"y must have shape ({n},) to match X, got {y.shape}")
-    if not np.isfinite(y).all():
-        raise ValueError("y must contain only finite numbers")
-    return y
+def __getattr__(name):
+    """``LeastSquares`` is the Gaussian GLM without its constant: one implementation, :class:`lib.glm.LeastSquares`.
 
-
-class LeastSquares(FiniteSumObjective):
-    r"""Linear least squares, :math:`\ell_i(\theta) = \tfrac12 (w^\top x_i + b - y_i)^2`.
-
-    Parameters are :math:`\theta = (w_1, \dots, w_d, b)`, so ``dim = d + 1``.
-    With the augmented rows :math:`a_i = (x_i, 1)` and residuals
-    :math:`r_i = a_i^\top \theta - y_i`,
-
-    .. math::
-        \nabla \ell_i(\theta) = r_i\, a_i, \qquad
-        \nabla^2 f = \tfrac{1}{N} A^\top A
-
-    (Bishop 2006, *Pattern Recognition and Machine Learning*, §3.1.1;
-    Bottou, Curtis & Nocedal 2018, §4).
+    Imported on first use (``lib.glm`` builds on this module, so it cannot be imported at the top).
     """
+    if name == "LeastSquares":
+        from lib.glm import LeastSquares
 
-    def __init__(self, X, y):
-        self.A = design_matrix(X)
-        self.n, self.dim = self.A.shape
-        self.y = _targets(y, self.n)
-
-    @np.errstate(all="ignore")
-    def loss(self, theta, idx=None):
-        r""":math:`\frac{1}{|B|}\sum_{i\in B} \tfrac12 r_i^2` (all examples when ``idx`` is None)."""
-        A, y = self._rows(idx)
-        residual = A @ self._theta(theta) - y
-        return float(0.5 * np.mean(residual * residual))
-
-    @np.errstate(all="ignore")
-    def grad(self, theta, idx=None):
-        r""":math:`\frac{1}{|B|} A_B^\top r_B`, the mean of :math:`r_i a_i` over the batch."""
-        A, y = self._rows(idx)
-        return A.T @ (A @ self._theta(theta) - y) / len(y)
-
-    @np.errstate(all="ignore")
-    def per_example_grads(self, theta):
-        r"""Rows :math:`r_i\, a_i`, shape ``(n, dim)``."""
-        residual = self.A @ self._theta(theta) - self.y
-        return residual[:, None] * self.A
-
-    def hessian(self, theta=None):
-        r""":math:`\nabla^2 f = \frac{1}{N} A^\top A` (constant; ``theta`` is ignored)."""
-        return self.A.T @ self.A / self.n
-
-    def minimizer(self):
-        r""":math:`\theta^\star = \arg\min_\theta \lVert A\theta - y \rVert^2`, via ``np.linalg.lstsq``.
-
-        The minimum-norm solution when :math:`A` is rank deficient
-        (Golub & Van Loan 2013, *Matrix Computations*, §5.5). Solved once
-        per problem (the data never change); each call returns a copy.
-        """
-        return self._lstsq.copy()
-
-    @cached_property
-    def _lstsq(self):
-        return np.linalg.lstsq(self.A, self.y, rcond=None)[0]
+        return LeastSquares
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------

@@ -12,13 +12,12 @@ Regression Analysis of Binary Sequences", for logistic regression).
 Also here: the derivative :math:`\sigma' = \sigma(1-\sigma)` (:func:`sigmoid_grad`,
 :func:`sigmoid_second_derivative`), :func:`softplus`, the threshold :func:`step`,
 the naive formula for contrast (:func:`naive_sigmoid`, :func:`naive_overflows`),
-the binary cross-entropy from logits and its gradient, and the
-:class:`LogisticRegression` finite-sum objective of :mod:`lib.objectives`.
+the binary cross-entropy from logits and its gradient. Logistic regression,
+the Bernoulli GLM, is :class:`lib.glm.LogisticRegression`.
 """
 import numpy as np
 
 from lib import checks
-from lib.objectives import FiniteSumObjective, data_matrix, design_matrix
 
 
 def sigmoid(x) -> np.ndarray:
@@ -143,74 +142,3 @@ def binary_cross_entropy_grad(z, y) -> np.ndarray:
     r""":math:`\partial \ell / \partial z = \sigma(z) - y` (Bishop 2006, eq. 4.91): prediction minus target."""
     z, y = _logits_and_labels(z, y)
     return sigmoid(z) - y
-
-
-# --------------------------------------------------------------------------
-# Logistic regression as a finite-sum objective
-# --------------------------------------------------------------------------
-
-class LogisticRegression(FiniteSumObjective):
-    r"""Logistic regression, :math:`\ell_i(\theta) = \operatorname{softplus}(z_i) - y_i z_i`, :math:`z_i = w^\top x_i + b`.
-
-    Parameters are :math:`\theta = (w_1, \dots, w_d, b)`, ``dim = d + 1``.
-    With augmented rows :math:`a_i = (x_i, 1)` and :math:`p_i = \sigma(a_i^\top\theta)`,
-
-    .. math::
-        \nabla \ell_i(\theta) = (p_i - y_i)\, a_i, \qquad
-        \nabla^2 f(\theta) = \tfrac1N \textstyle\sum_i p_i (1-p_i)\, a_i a_i^\top \succeq 0,
-
-    so :math:`f` is convex (Cox 1958; Bishop 2006, *Pattern Recognition and
-    Machine Learning*, §4.3.2). Labels ``y`` are 0/1 (or probabilities in
-    :math:`[0, 1]`). Follows the interface of :mod:`lib.objectives`.
-    """
-
-    def __init__(self, X, y):
-        self.A = design_matrix(X)
-        self.n, self.dim = self.A.shape
-        y = np.asarray(y, dtype=float)
-        if y.shape != (self.n,):
-            raise ValueError(f"y must have shape ({self.n},) to match X, got {y.shape}")
-        if np.isnan(y).any() or ((y < 0) | (y > 1)).any():
-            raise ValueError("y must contain labels in [0, 1]")
-        self.y = y
-
-    @np.errstate(all="ignore")
-    def logits(self, theta, idx=None):
-        r""":math:`z_i = a_i^\top \theta` for the examples in ``idx`` (all when None)."""
-        A, _ = self._rows(idx)
-        return A @ self._theta(theta)
-
-    @np.errstate(all="ignore")
-    def loss(self, theta, idx=None):
-        r""":math:`\frac{1}{|B|}\sum_{i\in B} \ell_i(\theta)`, the mean log-loss in nats."""
-        A, y = self._rows(idx)
-        z = A @ self._theta(theta)
-        if not np.isfinite(z).all():
-            return float("inf")
-        return float(np.mean(binary_cross_entropy_from_logits(z, y)))
-
-    @np.errstate(all="ignore")
-    def grad(self, theta, idx=None):
-        r""":math:`\frac{1}{|B|} A_B^\top (\sigma(A_B\theta) - y_B)`."""
-        A, y = self._rows(idx)
-        z = A @ self._theta(theta)
-        if not np.isfinite(z).all():
-            return np.full(self.dim, np.nan)
-        return A.T @ (sigmoid(z) - y) / len(y)
-
-    @np.errstate(all="ignore")
-    def per_example_grads(self, theta):
-        r"""Rows :math:`(p_i - y_i)\, a_i`, shape ``(n, dim)``."""
-        z = self.A @ self._theta(theta)
-        return (sigmoid(z) - self.y)[:, None] * self.A
-
-    def hessian(self, theta):
-        r""":math:`\frac1N A^\top \operatorname{diag}(\sigma'(z)) A`, positive semidefinite."""
-        z = self.A @ self._theta(theta)
-        return (self.A * sigmoid_grad(z)[:, None]).T @ self.A / self.n
-
-    def predict_proba(self, theta, X):
-        r""":math:`\sigma(w^\top x + b)` for the rows of ``X``."""
-        X = data_matrix(X)
-        theta = self._theta(theta)
-        return sigmoid(X @ theta[:-1] + theta[-1])

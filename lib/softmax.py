@@ -1,49 +1,102 @@
-r"""Softmax and log-sum-exp, computed stably.
+r"""Softmax and log-sum-exp, exact for every finite input.
 
 .. math::
     \operatorname{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}, \qquad
     \operatorname{LSE}(z) = \log \sum_j e^{z_j}
-    = m + \log \sum_j e^{z_j - m}, \quad m = \max_j z_j.
+    = m + \operatorname{log1p}\Bigl(\sum_{j \ne j^\ast} e^{z_j - m}\Bigr),
+    \quad m = z_{j^\ast} = \max_j z_j.
 
 Subtracting the maximum changes nothing mathematically (softmax is
 shift-invariant) and keeps every exponent :math:`\le 0`, so nothing
 overflows (Bridle 1990, "Probabilistic Interpretation of Feedforward
 Classification Network Outputs"; Goodfellow, Bengio & Courville 2016, §4.1
-and §6.2.2.3).
+and §6.2.2.3). Two further choices make every result accurate to a few
+ulps for *any* finite logits, up to the float maximum (the relative error is
+at most about :math:`4u\,(K + \max_j |z_j - m|)`, :math:`u = 2^{-53}`,
+tested against 60-digit references; the second term is the rounding of
+:math:`z_j - m`, the problem's own conditioning):
+
+* the log-probabilities are :math:`(z_k - m) - \operatorname{log1p}(s)`,
+  never :math:`z_k - \operatorname{LSE}(z)`: the difference :math:`z_k - m`
+  is exact whenever it matters (Sterbenz), and :math:`\operatorname{log1p}(s)
+  \in [0, \log K]` is small, so a huge common offset (``1e15 + [0, 1, 2]``,
+  ``[1e300, 1e300, 5]``) costs nothing;
+* :math:`s = \sum_{j \ne j^\ast} e^{z_j - m}` leaves the largest term out
+  and goes through ``log1p``, so :math:`\operatorname{LSE}(0, -40) =
+  4.25\times 10^{-18}` is not rounded to 0 (Blanchard, Higham & Higham
+  2021, "Accurately computing the log-sum-exp and softmax functions", IMA
+  J. Numer. Anal. 41(4)).
+
+Logits may be :math:`-\infty` (a masked class, probability 0); ``NaN`` and
+:math:`+\infty` raise ``ValueError`` naming the argument.
 """
 import numpy as np
 
 from lib import checks
-from lib.objectives import FiniteSumObjective, data_matrix
 
 
-def _logits(z) -> np.ndarray:
-    z = checks.array("z", z)
+def _logits(z, name: str = "z") -> np.ndarray:
+    z = checks.array(name, z)
     if z.ndim == 0 or z.shape[-1] == 0:
-        raise ValueError(f"z must have at least one entry along its last axis, got shape {z.shape}")
+        raise ValueError(f"{name} must have at least one entry along its last axis, got shape {z.shape}")
+    if (z == np.inf).any():
+        raise ValueError(f"{name} must not contain +inf (finite logits, or -inf for a masked class)")
     return z
 
 
+def _shifted(z: np.ndarray, axis: int):
+    r"""``(m, z - m, log1p(s))`` with :math:`m = \max z`, :math:`s = \sum_{j \ne j^\ast} e^{z_j - m}` (keepdims).
+
+    An all :math:`-\infty` slice gives :math:`m = -\infty`, ``z - m = nan``
+    and :math:`\operatorname{log1p}(s) = 0`; callers decide what that means.
+    """
+    top = np.expand_dims(np.argmax(z, axis=axis), axis)
+    m = np.take_along_axis(z, top, axis=axis)
+    with np.errstate(over="ignore", invalid="ignore"):  # z - m < -max float is -inf: e^{-inf} = 0 is right
+        d = z - m
+        e = np.exp(d)
+    np.put_along_axis(e, top, 0.0, axis=axis)
+    s = np.sum(np.nan_to_num(e, nan=0.0), axis=axis, keepdims=True)
+    return m, d, np.log1p(s)
+
+
 def logsumexp(z, axis: int = -1) -> np.ndarray:
-    r""":math:`\log\sum_j e^{z_j}` along ``axis``, without overflow (max subtracted first)."""
+    r""":math:`\log\sum_j e^{z_j} = m + \operatorname{log1p}\bigl(\sum_{j\ne j^\ast} e^{z_j - m}\bigr)` along ``axis``.
+
+    Never overflows below the float maximum (``LSE(1e308, 1e308)`` is
+    :math:`10^{308} + \log 2`, rounded); keeps full relative accuracy when
+    the result is near 0 because the largest term is 1 exactly and the rest
+    go through ``log1p``. An all :math:`-\infty` slice gives :math:`-\infty`
+    (:math:`\log 0`), without a warning.
+    """
     z = _logits(z)
-    m = np.max(z, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or +inf) rows: nothing to subtract
-    # z - m may overflow to -inf (exp gives the right 0); log(0) = -inf is right for an all -inf row
-    with np.errstate(divide="ignore", over="ignore"):
-        out = np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True)) + m
+    m, _, log1p_s = _shifted(z, axis)
+    with np.errstate(over="ignore"):  # 1.7e308 + log 2 may round to inf: the true value is above the float range
+        out = m + log1p_s
     return np.squeeze(out, axis=axis)
 
 
+def _finite_rows(z: np.ndarray, axis: int, name: str = "z") -> None:
+    if (np.max(z, axis=axis) == -np.inf).any():
+        raise ValueError(f"{name} must have a finite entry in every slice along axis {axis} (all -inf: 0/0)")
+
+
 def log_softmax(z, axis: int = -1) -> np.ndarray:
-    r""":math:`\log\operatorname{softmax}(z)_k = z_k - \operatorname{LSE}(z)`, stable for any finite logits."""
+    r""":math:`\log\operatorname{softmax}(z)_k = (z_k - m) - \operatorname{log1p}\bigl(\sum_{j\ne j^\ast} e^{z_j - m}\bigr)`.
+
+    Accurate to a few ulps for any finite logits (module docstring); :math:`-\infty` only where
+    the true value is below the float range (logits more than
+    :math:`1.8\times10^{308}` below the maximum) or the logit is
+    :math:`-\infty`. Every slice needs a finite entry.
+    """
     z = _logits(z)
-    with np.errstate(over="ignore"):  # a gap beyond the float range gives -inf: probability 0
-        return z - np.expand_dims(logsumexp(z, axis=axis), axis)
+    _finite_rows(z, axis)
+    _, d, log1p_s = _shifted(z, axis)
+    return d - log1p_s
 
 
 def softmax(z, axis: int = -1) -> np.ndarray:
-    r""":math:`\operatorname{softmax}(z)_k = e^{z_k - \operatorname{LSE}(z)}`; rows sum to 1, entries in :math:`[0, 1]`."""
+    r""":math:`\operatorname{softmax}(z)_k = \exp\bigl(\log\operatorname{softmax}(z)_k\bigr)`; entries in :math:`[0, 1]`, rows sum to 1 within a few ulps."""
     return np.exp(log_softmax(z, axis=axis))
 
 
@@ -52,12 +105,12 @@ def softmax(z, axis: int = -1) -> np.ndarray:
 # --------------------------------------------------------------------------
 # (Cross-entropy loss for softmax outputs: Bridle 1990; Goodfellow, Bengio &
 # Courville 2016, §6.2.2.3. Temperature: Hinton, Vinyals & Dean 2015,
-# "Distilling the Knowledge in a Neural Network". Softmax regression as the
-# GLM of the categorical distribution: McCullagh & Nelder 1989, §5.)
+# "Distilling the Knowledge in a Neural Network". Softmax regression, the GLM
+# of the categorical distribution, is :class:`lib.glm.SoftmaxRegression`.)
 
 
 def _logit_rows(logits, name="logits") -> np.ndarray:
-    z = checks.array(name, logits)
+    z = checks.finite_array(name, logits)
     if z.ndim not in (1, 2) or z.shape[-1] < 1 or z.size == 0:
         raise ValueError(f"{name} must be a 1-D (K,) or 2-D (m, K) array with K >= 1, got shape {z.shape}")
     return np.atleast_2d(z)
@@ -77,7 +130,7 @@ def _class_labels(labels, m: int, K: int) -> np.ndarray:
 
 
 def one_hot(labels, classes: int) -> np.ndarray:
-    r"""One-hot rows :math:`(e_{y_i})_k = \mathbb{1}(y_i = k)`, shape ``(m, classes)``."""
+    r"""One-hot rows :math:`(e_{y_i})_k = \mathbb{1}(y_i = k)`, shape ``(m, classes)``; the book's only one-hot encoder."""
     K = checks.integer("classes", classes, 1)
     y = _class_labels(labels, np.atleast_1d(np.asarray(labels)).shape[0], K)
     out = np.zeros((y.size, K))
@@ -85,38 +138,53 @@ def one_hot(labels, classes: int) -> np.ndarray:
     return out
 
 
-def cross_entropy(logits, labels) -> float:
-    r"""Mean softmax cross-entropy, via :func:`log_softmax` (never overflows).
+def softmax_nll(logits, labels) -> np.ndarray:
+    r"""Per-example :math:`-\log\operatorname{softmax}(z_i)_{y_i}`, shape ``(m,)``, accurate for every finite logit.
 
     .. math::
-        L = \frac{1}{m}\sum_{i=1}^{m} -\log \operatorname{softmax}(z_i)_{y_i}
-          = \frac{1}{m}\sum_{i=1}^{m} \bigl(\operatorname{LSE}(z_i) - z_{i, y_i}\bigr).
+        -\log\operatorname{softmax}(z)_y = (m - z_y) + \operatorname{log1p}\Bigl(\sum_{j\ne j^\ast} e^{z_j - m}\Bigr),
+        \qquad m = z_{j^\ast} = \max_j z_j .
 
-    ``logits`` is ``(K,)`` (one example; ``labels`` a single int) or
-    ``(m, K)``; ``labels`` are integers in ``[0, K)``. Finite for any finite
-    logits whose spread fits in float64; ``inf`` only when
-    :math:`\operatorname{LSE}(z) - z_y` itself overflows (logits more than
-    about :math:`1.8\times10^{308}` apart). (Bridle 1990;
-    Goodfellow et al. 2016, §6.2.2.3.)
+    When the true class has the largest logit this is
+    :math:`\operatorname{log1p}\bigl(\sum_{j \ne y} e^{z_j - z_y}\bigr)`, so a
+    margin of 40 gives :math:`4.25\times10^{-18}`, not 0; otherwise both terms
+    are non-negative and nothing cancels. ``inf`` only when the true loss
+    exceeds the float range (logits more than about :math:`1.8\times10^{308}`
+    apart). Logits must be finite (Bridle 1990; Goodfellow et al. 2016, §6.2.2.3).
     """
     z = _logit_rows(logits)
     y = _class_labels(labels, z.shape[0], z.shape[1])
-    with np.errstate(over="ignore", invalid="ignore"):
-        nll = -log_softmax(z)[np.arange(len(y)), y]
-    return float(np.mean(nll)) + 0.0  # + 0.0 turns -0.0 into 0.0
+    m, _, log1p_s = _shifted(z, axis=1)
+    with np.errstate(over="ignore"):  # m - z_y beyond the float range: the loss really is above 1.8e308
+        nll = (m[:, 0] - z[np.arange(len(y)), y]) + log1p_s[:, 0]
+    return nll + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def cross_entropy_grad(logits, labels) -> np.ndarray:
-    r"""Gradient of :func:`cross_entropy` with respect to the logits.
+def softmax_cross_entropy(logits, labels) -> float:
+    r"""Mean softmax cross-entropy :math:`L = \frac{1}{m}\sum_i -\log\operatorname{softmax}(z_i)_{y_i}` (:func:`softmax_nll`).
+
+    .. math::
+        L = \frac{1}{m}\sum_{i=1}^{m} \bigl(\operatorname{LSE}(z_i) - z_{i, y_i}\bigr).
+
+    ``logits`` is ``(K,)`` (one example; ``labels`` a single int) or
+    ``(m, K)``; ``labels`` are integers in ``[0, K)``. Named apart from
+    :func:`lib.information.cross_entropy`, which takes two distributions
+    (Bridle 1990; Goodfellow et al. 2016, §6.2.2.3).
+    """
+    return float(np.mean(softmax_nll(logits, labels)))
+
+
+def softmax_cross_entropy_grad(logits, labels) -> np.ndarray:
+    r"""Gradient of :func:`softmax_cross_entropy` with respect to the logits.
 
     .. math::
         \frac{\partial L}{\partial z_{ik}} = \frac{1}{m}\bigl(p_{ik} - \mathbb{1}(y_i = k)\bigr),
         \qquad p_i = \operatorname{softmax}(z_i),
 
     same shape as ``logits`` (Bridle 1990; Goodfellow et al. 2016, §6.2.2.3).
-    Every entry lies in :math:`[-1/m, 1/m]`, even for logits of :math:`\pm 10^{4}`.
+    Every entry lies in :math:`[-1/m, 1/m]` for every finite logit.
     """
-    z = np.asarray(logits, dtype=float)
+    z = checks.finite_array("logits", logits)
     rows = _logit_rows(z)
     y = _class_labels(labels, rows.shape[0], rows.shape[1])
     g = (softmax(rows) - one_hot(y, rows.shape[1])) / rows.shape[0]
@@ -126,14 +194,19 @@ def cross_entropy_grad(logits, labels) -> np.ndarray:
 def softmax_with_temperature(z, temperature: float) -> np.ndarray:
     r""":math:`\operatorname{softmax}(z / T)_k = e^{z_k/T} / \sum_j e^{z_j/T}` along the last axis.
 
-    :math:`T \to 0` tends to the one-hot vector of the argmax (ties shared),
-    :math:`T \to \infty` to the uniform distribution (Hinton, Vinyals & Dean
-    2015, "Distilling the Knowledge in a Neural Network").
+    Computed as :math:`\operatorname{softmax}((z - \max z)/T)` (shift
+    invariance), so :math:`z/T` never overflows, even for
+    :math:`z = 10^{308}` and :math:`T = 10^{-3}`. :math:`T \to 0` tends to
+    the one-hot vector of the argmax (ties shared), :math:`T \to \infty` to
+    the uniform distribution (Hinton, Vinyals & Dean 2015, "Distilling the
+    Knowledge in a Neural Network").
     """
     T = checks.positive("temperature", temperature)
     z = _logits(z)
-    with np.errstate(over="ignore", under="ignore"):
-        return softmax(z / T)
+    _finite_rows(z, -1)
+    with np.errstate(over="ignore"):  # a gap beyond the float range is -inf: probability 0
+        shifted = (z - np.max(z, axis=-1, keepdims=True)) / T
+    return softmax(shifted)
 
 
 def naive_softmax(z) -> np.ndarray:
@@ -157,7 +230,7 @@ def naive_cross_entropy(logits, labels) -> float:
     (:math:`z_y \gtrsim 709.8`, ``inf/inf``) or every exponential underflows
     (all :math:`z_j \lesssim -745`, ``0/0``), and ``inf`` when the true
     class's probability comes out as 0 (another logit's exponential
-    overflows, or :math:`e^{z_y}` alone underflows); see :func:`cross_entropy`.
+    overflows, or :math:`e^{z_y}` alone underflows); see :func:`softmax_cross_entropy`.
     """
     z = _logit_rows(logits)
     y = _class_labels(labels, z.shape[0], z.shape[1])
@@ -191,7 +264,7 @@ def normalized_scores(z, transform: str = "exp") -> np.ndarray:
 def normalized_score_loss(z, label: int, transform: str = "exp") -> float:
     r""":math:`-\log\bigl(g(z_y)/\sum_j g(z_j)\bigr)` for one example; ``inf`` when :math:`g(z_y) = 0`, ``nan`` for 0/0.
 
-    For ``"exp"`` this is :func:`cross_entropy`, convex in :math:`z` (Boyd &
+    For ``"exp"`` this is :func:`softmax_cross_entropy`, convex in :math:`z` (Boyd &
     Vandenberghe 2004, §3.1.5: log-sum-exp is convex).
     """
     p = normalized_scores(z, transform)
@@ -200,81 +273,3 @@ def normalized_score_loss(z, label: int, transform: str = "exp") -> float:
         raise ValueError(f"z must be 1-D (one example), got shape {np.shape(z)}")
     with np.errstate(all="ignore"):
         return float(-np.log(p[y]))
-
-
-class SoftmaxRegression(FiniteSumObjective):
-    r"""Multinomial logistic (softmax) regression as a finite-sum objective.
-
-    .. math::
-        z_i = W^\top x_i + b, \qquad
-        \ell_i(\theta) = \operatorname{LSE}(z_i) - z_{i, y_i}, \qquad
-        \nabla_W \ell_i = x_i\,(p_i - e_{y_i})^\top, \quad
-        \nabla_b \ell_i = p_i - e_{y_i},
-
-    with :math:`W \in \mathbb{R}^{d\times K}`, :math:`b \in \mathbb{R}^K`
-    and :math:`\theta = (\operatorname{vec}_{\text{row}}(W), b)`, so
-    ``dim = (d + 1) K``. The objective is convex in :math:`\theta`
-    (McCullagh & Nelder 1989, *Generalized Linear Models*, §5; Bishop 2006,
-    *Pattern Recognition and Machine Learning*, §4.3.4).
-    """
-
-    def __init__(self, X, y, classes: int):
-        X = data_matrix(X)
-        self.K = checks.integer("classes", classes, 2)
-        self.X = X
-        self.n, self.d = X.shape
-        self.y = _class_labels(y, self.n, self.K)
-        self.dim = (self.d + 1) * self.K
-
-    def unpack(self, theta):
-        """``(W, b)`` with shapes ``(d, K)`` and ``(K,)`` from the flat ``theta``."""
-        theta = self._theta(theta)
-        return theta[: self.d * self.K].reshape(self.d, self.K), theta[self.d * self.K:]
-
-    @staticmethod
-    def pack(W, b) -> np.ndarray:
-        """The flat ``theta`` for weights ``W`` (d, K) and biases ``b`` (K,)."""
-        return np.concatenate([np.asarray(W, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()])
-
-    def logits(self, theta, X=None) -> np.ndarray:
-        r""":math:`Z = X W + \mathbf{1} b^\top`, shape ``(m, K)`` (training inputs when ``X`` is None)."""
-        W, b = self.unpack(theta)
-        X = self.X if X is None else np.asarray(X, dtype=float)
-        if X.ndim != 2 or X.shape[1] != self.d:
-            raise ValueError(f"X must have shape (m, {self.d}), got {X.shape}")
-        with np.errstate(all="ignore"):
-            return X @ W + b
-
-    def predict_proba(self, theta, X=None) -> np.ndarray:
-        r""":math:`\operatorname{softmax}(z_i)` row by row, shape ``(m, K)``."""
-        with np.errstate(under="ignore"):
-            return softmax(self.logits(theta, X))
-
-    def predict(self, theta, X=None) -> np.ndarray:
-        r""":math:`\hat y_i = \arg\max_k z_{ik}`."""
-        return np.argmax(self.logits(theta, X), axis=1)
-
-    def _rows(self, idx):
-        if idx is None:
-            return self.X, self.y
-        idx = self._idx(idx)
-        return self.X[idx], self.y[idx]
-
-    def loss(self, theta, idx=None) -> float:
-        r""":math:`\frac{1}{|B|}\sum_{i\in B} \bigl(\operatorname{LSE}(z_i) - z_{i,y_i}\bigr)`."""
-        X, y = self._rows(idx)
-        with np.errstate(under="ignore"):
-            return cross_entropy(self.logits(theta, X), y)
-
-    def grad(self, theta, idx=None) -> np.ndarray:
-        r""":math:`\frac{1}{|B|}\bigl(X_B^\top (P_B - Y_B),\ \mathbf{1}^\top (P_B - Y_B)\bigr)`, flattened."""
-        X, y = self._rows(idx)
-        with np.errstate(under="ignore"):
-            G = cross_entropy_grad(self.logits(theta, X), y)  # already divided by |B|
-        return self.pack(X.T @ G, G.sum(axis=0))
-
-    def per_example_grads(self, theta) -> np.ndarray:
-        r"""Rows :math:`\bigl(\operatorname{vec}(x_i (p_i - e_{y_i})^\top),\ p_i - e_{y_i}\bigr)`, shape ``(n, dim)``."""
-        with np.errstate(under="ignore"):
-            R = self.predict_proba(theta) - one_hot(self.y, self.K)
-        return np.concatenate([(self.X[:, :, None] * R[:, None, :]).reshape(self.n, -1), R], axis=1)

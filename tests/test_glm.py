@@ -6,11 +6,15 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import warnings
+
 from lib.glm import (
-    BERNOULLI, CATEGORICAL, FAMILIES, GAUSSIAN, POISSON, GLMObjective, TwoLayerNet, design_matrix, irls,
+    BERNOULLI, CATEGORICAL, FAMILIES, GAUSSIAN, POISSON, GLMObjective, LeastSquares, LogisticRegression, TwoLayerNet,
+    design_matrix, irls,
 )
 from lib.gradcheck import check_gradient, numerical_gradient
-from lib.gradient_descent import descend
+from lib.gradient_descent import Trajectory, descend
+from lib.optimizers import Momentum
 
 SCALAR = [GAUSSIAN, BERNOULLI, POISSON]
 rng0 = np.random.default_rng(0)
@@ -140,9 +144,11 @@ def test_impossible_events_give_inf_without_warning():
 @pytest.mark.parametrize("family,lr", [(GAUSSIAN, 0.5), (BERNOULLI, 2.0), (POISSON, 0.05)], ids=["gauss", "bern", "pois"])
 def test_irls_and_gradient_descent_reach_the_same_coefficients(family, lr):
     X, y = scalar_problem(family)
-    thetas, nlls = irls(family, X, y)
+    fit = irls(family, X, y)
+    thetas, nlls = fit.thetas, fit.losses
+    assert isinstance(fit, Trajectory) and fit.converged and not fit.diverged
     assert np.all(np.diff(nlls) <= 1e-12)  # Newton on a convex NLL from this start only goes down here
-    run = descend(GLMObjective(family, X, y), np.zeros(2), lr / 2, steps=400, momentum=0.9, record_every=400)
+    run = descend(GLMObjective(family, X, y), np.zeros(2), Momentum(lr / 2, 0.9), steps=400, record_every=400)
     assert np.allclose(run.final_theta, thetas[-1], atol=1e-6)
     # the fitted score equation A^T (y - mu) = 0
     A = design_matrix(X)
@@ -151,7 +157,7 @@ def test_irls_and_gradient_descent_reach_the_same_coefficients(family, lr):
 
 def test_gaussian_irls_is_least_squares_in_one_step():
     X, y = scalar_problem(GAUSSIAN)
-    thetas, _ = irls(GAUSSIAN, X, y)
+    thetas = irls(GAUSSIAN, X, y).thetas
     assert np.allclose(thetas[1], np.linalg.lstsq(design_matrix(X), y, rcond=None)[0])
 
 
@@ -203,9 +209,13 @@ def test_two_layer_network_gradient_and_output_is_inverse_link():
     (lambda: GLMObjective("poisson", np.zeros((3, 1)), np.zeros(3)), "family"),
     (lambda: GLMObjective(POISSON, np.zeros((3, 1)), np.zeros(3)).loss(np.zeros(3)), "theta"),
     (lambda: TwoLayerNet(BERNOULLI, np.zeros((3, 1)), np.zeros(3), hidden=0), "hidden"),
+    (lambda: GLMObjective(POISSON, np.zeros((3, 1)), np.zeros((3, 1))), "y"),
+    (lambda: LogisticRegression(np.zeros((3, 1)), np.zeros(2)), "y"),
+    (lambda: LeastSquares(np.zeros((3, 1)), np.zeros(4)), "y"),
+    (lambda: irls(BERNOULLI, np.zeros((3, 1)), np.zeros(3), tol=0.0), "tol"),
 ])
 def test_bad_input_raises_value_error_naming_the_argument(call, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name} must"):
         call()
 
 
@@ -216,3 +226,64 @@ def test_families_registry():
     freq = np.bincount(CATEGORICAL.sample(mu, rng), minlength=3) / 20000
     assert np.allclose(freq, [0.2, 0.3, 0.5], atol=0.015)
     assert abs(POISSON.sample(np.full(20000, 4.0), rng).mean() - 4.0) < 0.05
+
+
+# --------------------------------------------------------------------------- IRLS reports non-convergence
+def separable_problem():
+    X = np.array([[-2.0], [-1.0], [-0.5], [0.5], [1.0], [2.0]])
+    return X, (X[:, 0] > 0).astype(float)
+
+
+@pytest.mark.parametrize("family, X, y", [
+    (BERNOULLI, *separable_problem()),
+    (BERNOULLI, np.linspace(-1, 1, 8)[:, None], np.zeros(8)),
+    (BERNOULLI, np.linspace(-1, 1, 8)[:, None], np.ones(8)),
+    (POISSON, np.linspace(-1, 1, 8)[:, None], np.zeros(8)),
+], ids=["separable", "all-zero", "all-one", "poisson-zeros"])
+@pytest.mark.parametrize("iterations", [25, 2000])
+def test_irls_reports_that_no_finite_mle_exists(family, X, y, iterations):
+    """Separation or labels at the boundary: not converged, iterates growing, no warning, every number finite."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = irls(family, X, y, iterations=iterations)
+    assert fit.converged is False
+    assert np.isfinite(fit.thetas).all() and np.isfinite(fit.losses).all()
+    assert np.all(np.diff(fit.losses) <= 1e-12)  # the NLL keeps falling towards its infimum
+    assert np.abs(fit.thetas[-1]).max() > 10
+
+
+def test_irls_converges_and_says_so():
+    X, y = scalar_problem(BERNOULLI)
+    fit = irls(BERNOULLI, X, y)
+    assert fit.converged and fit.diverged_at is None and len(fit.steps) < 26
+    np.testing.assert_array_equal(fit.grads_evaluated, np.arange(len(fit.steps)) * len(y))
+    assert fit.optimizer is None and fit.lr is None and fit.batch_size == len(y)
+
+
+# --------------------------------------------------------------------------- one implementation per model
+def numerical_jacobian(grad, theta):
+    return np.array([numerical_gradient(lambda t, j=j: grad(t)[j], theta) for j in range(theta.size)])
+
+
+def test_named_models_are_views_of_the_glm_objective():
+    X, y = scalar_problem(GAUSSIAN, n=50)
+    theta = np.array([0.3, -0.2])
+    ls, gauss = LeastSquares(X, y), GLMObjective(GAUSSIAN, X, y)
+    np.testing.assert_array_equal(ls.grad(theta), gauss.grad(theta))
+    assert ls.loss(theta) == pytest.approx(gauss.loss(theta) - 0.5 * np.log(2 * np.pi), rel=1e-14)
+    assert ls.loss(theta) == pytest.approx(0.5 * np.mean((design_matrix(X) @ theta - y) ** 2), rel=1e-15)
+    Xb, yb = scalar_problem(BERNOULLI, n=50)
+    logistic, bern = LogisticRegression(Xb, yb), GLMObjective(BERNOULLI, Xb, yb)
+    assert logistic.loss(theta) == bern.loss(theta)
+    np.testing.assert_array_equal(logistic.grad(theta), bern.grad(theta))
+    np.testing.assert_allclose(logistic.hessian(theta), numerical_jacobian(logistic.grad, theta), atol=1e-7)
+
+
+def test_overflowing_eta_gives_inf_loss_and_nan_grad_without_warning():
+    X, y = scalar_problem(POISSON, n=20)
+    obj = GLMObjective(POISSON, X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert obj.loss(np.array([1e308, 1e308])) == np.inf
+        assert np.isnan(obj.grad(np.array([1e308, 1e308]))).all()
+        assert obj.loss(np.array([0.0, 800.0])) == np.inf  # e^eta itself overflows

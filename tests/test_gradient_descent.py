@@ -18,6 +18,7 @@ from lib.gradient_descent import (
     stochastic_gradient_descent,
 )
 from lib.objectives import LeastSquares, SaddleLandscape, SharpWideLandscape, TiltedLandscape
+from lib.optimizers import SGD, Momentum
 
 # Two examples, x = (1, 2), y = (1, 3), theta = (w, b), lr = 0.1, theta_0 = (0, 0).
 TWO_POINTS = LeastSquares([[1.0], [2.0]], [1.0, 3.0])
@@ -87,7 +88,7 @@ def test_full_batch_is_in_order():
 
 @pytest.mark.parametrize("batch_size", [0, 11, 2.0, True])
 def test_minibatches_bad_batch_size(batch_size):
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError, match="^batch_size must"):
         next(minibatches(10, batch_size, 0))
 
 
@@ -122,7 +123,8 @@ def test_two_batch_steps_by_hand():
     np.testing.assert_allclose(run.losses, [2.5, 1.153125, 0.5701640625], rtol=1e-14)
     np.testing.assert_array_equal(run.steps, [0, 1, 2])
     np.testing.assert_array_equal(run.grads_evaluated, [0, 2, 4])
-    assert run.diverged_at is None and run.batch_size == 2 and run.lr == LR
+    assert run.diverged_at is None and run.batch_size == 2 and run.lr == LR and run.optimizer == SGD(LR)
+    assert run.converged is None  # descend runs a fixed number of steps
 
 
 def test_one_sgd_step_by_hand():
@@ -141,8 +143,27 @@ def test_two_momentum_steps_by_hand():
     #   v_1 = -0.1 (-3.5, -2) = (0.35, 0.2);  theta_1 = (0.35, 0.2)
     #   v_2 = 0.9 (0.35, 0.2) - 0.1 (-2.325, -1.275) = (0.315 + 0.2325, 0.18 + 0.1275) = (0.5475, 0.3075)
     #   theta_2 = (0.35 + 0.5475, 0.2 + 0.3075) = (0.8975, 0.5075)
-    run = batch_gradient_descent(TWO_POINTS, [0.0, 0.0], LR, steps=2, momentum=0.9)
+    run = batch_gradient_descent(TWO_POINTS, [0.0, 0.0], Momentum(LR, 0.9), steps=2)
     np.testing.assert_allclose(run.thetas, [[0.0, 0.0], [0.35, 0.2], [0.8975, 0.5075]], rtol=1e-14)
+
+
+def test_record_every_none_keeps_only_the_ends():
+    run = descend(regression(100), np.zeros(2), 0.1, batch_size=10, steps=25, record_every=None)
+    np.testing.assert_array_equal(run.steps, [0, 25])
+    full = descend(regression(100), np.zeros(2), 0.1, batch_size=10, steps=25)
+    np.testing.assert_array_equal(run.final_theta, full.final_theta)
+
+
+class NoPerExample:
+    """An objective without the optional per_example_grads: descend works, gradient noise says what is missing."""
+
+    def __init__(self, objective):
+        self.n, self.dim, self.loss, self.grad = objective.n, objective.dim, objective.loss, objective.grad
+
+
+def test_per_example_grads_is_optional_for_descend():
+    run = descend(NoPerExample(regression(50)), np.zeros(2), 0.1, batch_size=5, steps=20)
+    np.testing.assert_array_equal(run.thetas, descend(regression(50), np.zeros(2), 0.1, batch_size=5, steps=20).thetas)
 
 
 # --- descend: bookkeeping ------------------------------------------------------------
@@ -185,7 +206,7 @@ def test_same_seed_same_run_different_seed_different_run():
 def test_trajectory_is_immutable():
     run = descend(regression(10), np.zeros(2), 0.1, steps=3)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        run.lr = 1.0
+        run.optimizer = SGD(1.0)
     with pytest.raises(ValueError):
         run.thetas[0, 0] = 1.0
     assert run.final_loss == run.losses[-1] and not run.diverged
@@ -229,7 +250,8 @@ def test_large_lr_diverges_cleanly():
 @pytest.mark.parametrize("batch_size", [None, 1, 16])
 def test_huge_lr_never_produces_nan(batch_size, record_every, momentum):
     objective = regression(100)
-    run = descend(objective, np.zeros(2), 1e3, batch_size, steps=500, momentum=momentum, record_every=record_every)
+    optimizer = Momentum(1e3, momentum) if momentum else 1e3
+    run = descend(objective, np.zeros(2), optimizer, batch_size, steps=500, record_every=record_every)
     assert run.diverged
     assert np.all(np.isfinite(run.thetas)) and np.all(np.isfinite(run.losses))
 
@@ -244,7 +266,7 @@ def test_huge_theta0_is_handled():
     objective = regression(100)
     run = batch_gradient_descent(objective, np.full(2, 1e150), 0.1, steps=50)
     assert np.all(np.isfinite(run.losses)) and run.losses[-1] < run.losses[0]
-    with pytest.raises(ValueError, match="theta0"):
+    with pytest.raises(ValueError, match="^theta0 gives a non-finite loss"):
         batch_gradient_descent(objective, np.full(2, 1e200), 0.1)  # its loss overflows
 
 
@@ -296,19 +318,17 @@ def test_finite_population_correction():
 @pytest.mark.parametrize(
     "kwargs, name",
     [
-        ({"lr": -1}, "lr"),
-        ({"lr": 0.0}, "lr"),
-        ({"lr": np.nan}, "lr"),
-        ({"lr": np.inf}, "lr"),
-        ({"lr": "0.1"}, "lr"),
+        ({"optimizer": -1}, "optimizer"),
+        ({"optimizer": 0.0}, "optimizer"),
+        ({"optimizer": np.nan}, "optimizer"),
+        ({"optimizer": np.inf}, "optimizer"),
+        ({"optimizer": "0.1"}, "optimizer"),
+        ({"optimizer": True}, "optimizer"),
         ({"batch_size": 0}, "batch_size"),
         ({"batch_size": 11}, "batch_size"),
         ({"batch_size": 2.0}, "batch_size"),
         ({"steps": -1}, "steps"),
         ({"steps": 2.5}, "steps"),
-        ({"momentum": -0.1}, "momentum"),
-        ({"momentum": 1.0}, "momentum"),
-        ({"momentum": np.nan}, "momentum"),
         ({"theta0": [0.0]}, "theta0"),
         ({"theta0": [0.0, np.nan]}, "theta0"),
         ({"record_every": 0}, "record_every"),
@@ -317,13 +337,13 @@ def test_finite_population_correction():
     ],
 )
 def test_bad_arguments_are_named(kwargs, name):
-    arguments = {"objective": regression(10), "theta0": [0.0, 0.0], "lr": 0.1} | kwargs
+    arguments = {"objective": regression(10), "theta0": [0.0, 0.0], "optimizer": 0.1} | kwargs
     with pytest.raises(ValueError, match=rf"^{name} must"):
         descend(**arguments)
 
 
 def test_error_message_shows_the_value():
-    with pytest.raises(ValueError, match=r"^lr must be a positive finite number, got -1$"):
+    with pytest.raises(ValueError, match=r"^optimizer must be .* or a positive finite learning rate, got -1$"):
         descend(regression(10), [0.0, 0.0], -1)
 
 
@@ -336,6 +356,11 @@ def test_error_message_shows_the_value():
         (lambda o: gradient_noise(o, [0.0], 2), "theta must"),
         (lambda o: gd_step([0.0], [1.0], -0.1), "lr"),
         (lambda o: momentum_step([0.0], [0.0], [1.0], 0.1, 1.5), "beta"),
+        (lambda o: gd_step(np.zeros(2), np.zeros((2, 1)), 0.1), "g must have the shape of theta"),
+        (lambda o: momentum_step(np.zeros(2), np.zeros(2), np.zeros((2, 1)), 0.1, 0.5), "g must have the shape"),
+        (lambda o: momentum_step(np.zeros(2), np.zeros(3), np.zeros(2), 0.1, 0.5), "velocity must"),
+        (lambda o: gd_step([np.nan], [1.0], 0.1), "theta must"),
+        (lambda o: gradient_noise(NoPerExample(o), [0.0, 0.0], 2), "objective must define per_example_grads"),
     ],
 )
 def test_other_bad_arguments(call, name):

@@ -8,8 +8,8 @@ from scipy import special, stats
 from lib.datasets import logistic_1d
 from lib.gradcheck import check_gradient, numerical_gradient
 from lib.gradient_descent import descend
+from lib.glm import LogisticRegression
 from lib.sigmoid import (
-    LogisticRegression,
     binary_cross_entropy_from_logits,
     binary_cross_entropy_grad,
     naive_overflows,
@@ -164,7 +164,7 @@ def test_logistic_regression_gradients():
 
 def test_logistic_regression_fit_is_a_stationary_point_with_valid_probabilities():
     problem = _problem()
-    run = descend(problem, np.zeros(2), lr=1.0, steps=3000, record_every=1000)
+    run = descend(problem, np.zeros(2), 1.0, steps=3000, record_every=1000)
     assert np.linalg.norm(problem.grad(run.final_theta)) < 1e-8
     assert np.all(np.diff(run.losses) <= 0)
     p = problem.predict_proba(run.final_theta, problem.A[:, :1])
