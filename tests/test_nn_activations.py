@@ -19,9 +19,14 @@ def generic_points(seed=0):
     return x[np.abs(x) > 1e-3]
 
 
+def pair(name):
+    """The public (checked) function and derivative called ``name``."""
+    return A.ACTIVATIONS[name]._replace(f=getattr(A, name), df=getattr(A, name + "_grad"))
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_derivative_matches_finite_differences(name):
-    act = A.activation(name)
+    act = pair(name)
     x = generic_points()
     w = np.random.default_rng(1).normal(size=x.shape)          # random dout: checks every entry, not a sum
     assert check_gradient(lambda v: np.sum(w * act.f(v)), lambda v: w * act.df(v), x) < 1e-7
@@ -29,7 +34,7 @@ def test_derivative_matches_finite_differences(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_extreme_finite_inputs_give_finite_values_without_warnings(name):
-    act = A.activation(name)
+    act = pair(name)
     for f in (act.f, act.df):
         y = f(EXTREMES)
         assert np.isfinite(y).all(), (name, f.__name__, y)
@@ -37,13 +42,22 @@ def test_extreme_finite_inputs_give_finite_values_without_warnings(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_float32_stays_float32_and_nan_is_rejected(name):
-    act = A.activation(name)
+    act = pair(name)
     x32 = np.linspace(-3, 3, 7, dtype=np.float32)
     assert act.f(x32).dtype == np.float32 and act.df(x32).dtype == np.float32
     np.testing.assert_allclose(act.f(x32), act.f(x32.astype(np.float64)), rtol=1e-6, atol=1e-7)
     assert act.f([1, 2]).dtype == np.float64
     with pytest.raises(ValueError, match="^x must not contain NaN"):
         act.f(np.array([0.0, np.nan]))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_kernels_pass_nan_through_and_match_the_public_functions(name):
+    """Inside a network a NaN must flow on (to be reported as divergence), not raise."""
+    kernels, x = A.ACTIVATIONS[name], np.array([-2.0, np.nan, 0.5])
+    assert np.isnan(kernels.f(x)[1])                         # the derivative at NaN may be anything: it never raises
+    for kernel, public in ((kernels.f, getattr(A, name)), (kernels.df, getattr(A, name + "_grad"))):
+        np.testing.assert_array_equal(kernel(x)[[0, 2]], public(x[[0, 2]]))
 
 
 def test_known_values_against_scipy():
