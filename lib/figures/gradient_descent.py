@@ -23,6 +23,7 @@ from lib import style
 from lib.datasets import linear_regression_data
 from lib.explorable import Dropdown, Slider, Toggle, explore
 from lib.gradient_descent import descend, gradient_noise, minibatch_gradients, predicted_gradient_noise
+from lib.gradient_descent import minibatches
 from lib.objectives import LeastSquares, SaddleLandscape, SharpWideLandscape, TiltedLandscape
 
 #: Where every regression run starts: (w, b).
@@ -63,6 +64,10 @@ def curvature(problem: LeastSquares) -> tuple[float, float]:
 
 
 # --------------------------------------------------------------------------- explorable 1: paths
+#: The learning rates offered by the paths explorable (0.01 to 1, 17 steps, log-spaced).
+LR_GRID = Slider("lr", 0.01, 1.0, steps=17, scale="log", default=0.1, label="learning rate η")
+
+
 @lru_cache(maxsize=None)
 def path(lr: float, batch: int) -> object:
     """One run of ``PATH_STEPS`` steps from :data:`THETA0` on :func:`regression`."""
@@ -80,11 +85,10 @@ def paths():
         surface.contour(W, B, loss_gap(problem, np.stack([W, B], -1)), levels=np.geomspace(0.01, 60, 10),
                         colors="0.55", linewidths=0.7)
         surface.plot(*THETA0, "o", color=C["black"], ms=6, label=r"start $\theta_0$")
-        surface.plot(*star, "*", color=C["black"], ms=13, label=r"minimum $\theta^\star$")
+        surface.plot(*star, "*", color=C["black"], ms=13, zorder=5, animated=True)  # drawn over the path
         trace, = surface.plot([], [], "-o", color=C["vermillion"], ms=2.5, lw=1, animated=True, label="path")
         surface.set(xlim=(-1.5, 4.0), ylim=(-4.5, 4.0), xlabel="weight $w$", ylabel="bias $b$",
-                    title=r"Path on the loss surface $f(w, b)$")
-        surface.legend(loc="lower left")
+                    title="Path from start ● to minimum ★\non the loss surface $f(w, b)$")
         gap, = curve.semilogy([], [], color=C["vermillion"], animated=True)
         curve.set(xlim=(0, PATH_STEPS), ylim=(1e-8, 1e5), xlabel="step $t$",
                   ylabel=r"loss gap $f(\theta_t) - f(\theta^\star)$")
@@ -96,21 +100,39 @@ def paths():
             trace.set_data(run.thetas[:, 0], run.thetas[:, 1])
             gap.set_data(run.steps, np.maximum(run.losses - problem.loss(star), 1e-12))
             verdict = (f"diverged at step {run.diverged_at}" if run.diverged
-                       else f"after {PATH_STEPS} steps: gap {run.losses[-1] - problem.loss(star):.1e}")
-            status.set_text(f"η·λmax = {lr * lam_max:.2f} (BGD stable below 2)\n{verdict}")
+                       else f"gap after {PATH_STEPS} steps: {run.losses[-1] - problem.loss(star):.1e}")
+            status.set_text(f"ηλmax = {lr * lam_max:.2f} (BGD stable < 2)\n{verdict}")
             status.set_color(C["vermillion"] if run.diverged else C["black"])
+            return f"η = {lr:.3g}, B = {batch}: η times λmax = {lr * lam_max:.2f}; {verdict}"
 
         return update
 
     return explore(
         make,
-        [Slider("lr", 0.01, 1.0, steps=17, scale="log", default=0.1, label="learning rate η"),
+        [LR_GRID,
          Dropdown("batch", [1, 10, 100, N], default=10, label="batch size B",
                   option_labels=["1 (SGD)", "10", "100", f"{N} = N (BGD)"])],
         alt="Left: contour lines of the least-squares loss over weight and bias, with the path of gradient "
             "descent from the start point. Right: the loss gap against the step on a log scale.",
         height=3.3,
     )
+
+
+def tail_gaps(lrs=(0.237, 0.422), batches=(N, 100, 10, 1), tail: int = 30) -> dict[tuple[float, int], float]:
+    """Median loss gap over the last ``tail`` steps of :func:`path`, per (η, B); η snapped to :data:`LR_GRID`.
+
+    The numbers the paths explorable shows at the end of its runs: where the
+    gap of a constant-η run has levelled off (the noise floor) or how far BGD got.
+    """
+    problem = regression()
+    fstar = problem.loss(problem.minimizer())
+    grid = np.array(LR_GRID.values)
+    out = {}
+    for lr in lrs:
+        snapped = float(grid[np.argmin(np.abs(grid - lr))])
+        for b in batches:
+            out[snapped, b] = float(np.median(path(snapped, b).losses[-tail:] - fstar))
+    return out
 
 
 # --------------------------------------------------------------------------- explorable 2: equal cost
@@ -143,20 +165,21 @@ def equal_cost():
     """Loss gap against per-example gradients computed, for BGD, SGD and one mini-batch size and learning rate."""
     def make(fig):
         ax = fig.add_subplot()
-        ax.set(xscale="log", yscale="log", xlim=(1, 1.4e5), ylim=(1e-5, 20),
-               xlabel="per-example gradients computed (cost)", ylabel=r"$f(\theta) - f(\theta^\star)$",
-               title=f"Equal cost: every method gets {BUDGET:,} per-example gradients")
+        ax.set(xscale="log", yscale="log", xlim=(1, 1.4e5), ylim=(1e-5, 40),
+               xlabel=f"per-example gradients computed (budget {BUDGET:,})", ylabel=r"$f(\theta) - f(\theta^\star)$")
         lines = {
-            "sgd": ax.plot([], [], color=C["vermillion"], animated=True, label=f"SGD, B = 1, η = {SGD_LR}")[0],
-            "mb": ax.plot([], [], color=C["blue"], animated=True, label="mini-batch, B and η as chosen")[0],
-            "bgd": ax.plot([], [], "s-", color=C["green"], ms=5, animated=True, label=f"BGD, B = N, η = {BGD_LR}")[0],
+            "sgd": ax.plot([], [], color=C["vermillion"], animated=True, label=f"SGD, η = {SGD_LR}")[0],
+            "mb": ax.plot([], [], color=C["blue"], animated=True, label="B and η chosen")[0],
+            "bgd": ax.plot([], [], "s-", color=C["green"], ms=5, animated=True, label=f"BGD, η = {BGD_LR}")[0],
         }
         ax.axvspan(BUDGET, 1.4e5, color="0.92", zorder=0)
-        ax.text(BUDGET * 1.15, 2e-5, "beyond\nthe budget", fontsize=8, color="0.4", va="bottom")
+        ax.text(BUDGET * 1.15, 2e-5, "beyond\nbudget", color="0.3", va="bottom")
         one_pass = ax.axvline(1, color="0.3", ls="--", lw=1.2, animated=True)
-        status = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=9, va="bottom", animated=True,
-                         bbox=dict(boxstyle="round", fc="white", ec="0.7"))
-        ax.legend(loc="upper right")
+        pass_label = ax.text(1, 15, "one pass ", color="0.3", ha="right", va="center", animated=True)
+        status = ax.set_title("\n")
+        status.set_animated(True)
+        # Below the axes, so that no curve is ever hidden behind it.
+        fig.legend(handles=list(lines.values()), loc="outside lower center", ncol=3)
 
         def update(n, batch, lr):
             problem = regression(n)
@@ -165,10 +188,13 @@ def equal_cost():
             for key, run in runs.items():
                 lines[key].set_data(np.maximum(run.grads_evaluated, 1), run.losses - fstar)
             one_pass.set_xdata([n, n])
+            pass_label.set_x(n)
             reached = {k: evaluations_to_reach(r, problem) for k, r in runs.items()}
-            names = {"sgd": "SGD", "mb": f"B = {batch} (η = {lr})", "bgd": "BGD"}
-            text = "; ".join(f"{names[k]}: {'not within budget' if v is None else f'{v:,}'}" for k, v in reached.items())
-            status.set_text(f"dashed line: one pass (N = {n:,})\ngap ≤ 1% of start after: {text}")
+            said = {k: "never" if v is None else f"{v:,}" for k, v in reached.items()}
+            status.set_text(f"Gradients until the gap is 1% of its start:\n"
+                            f"SGD {said['sgd']}, B = {batch} (η = {lr}) {said['mb']}, BGD {said['bgd']}")
+            return (f"N = {n:,}: gradients until the gap is 1% of its start: SGD {said['sgd']}, "
+                    f"B = {batch} with η = {lr} {said['mb']}, BGD {said['bgd']}")
 
         return update
 
@@ -180,7 +206,7 @@ def equal_cost():
          Dropdown("lr", MINIBATCH_LRS, default=SGD_LR, label="mini-batch η")],
         alt="Loss gap against the number of per-example gradients computed, log-log, for SGD, one mini-batch "
             "size and full-batch gradient descent, with a dashed line at one pass over the data.",
-        height=3.4,
+        height=4.0,
     )
 
 
@@ -198,50 +224,56 @@ BATCH_GRID = Slider("batch", 1, N, steps=13, scale="log", integer=True, default=
 
 
 def gradient_noise_figure():
-    """Cloud of mini-batch gradients, and their variance against B next to the 1/B law."""
+    r"""Cloud of mini-batch gradients, and their standard error against B next to the :math:`\sigma/\sqrt{B}` law."""
     problem = regression()
     full = problem.grad(THETA0)
     sizes = np.array(BATCH_GRID.values)
 
     def make(fig):
         cloud_ax, law = fig.subplots(1, 2)
-        cloud = cloud_ax.scatter([], [], s=6, color=C["blue"], alpha=0.5, animated=True, label=r"$g_B$ (300 draws)")
-        cloud_ax.plot(*full, "*", color=C["vermillion"], ms=14, animated=True, zorder=3, label=r"full gradient $\nabla f$")
+        cloud = cloud_ax.scatter([], [], s=6, color=C["blue"], alpha=0.5, animated=True)
+        cloud_ax.plot(*full, "*", color=C["vermillion"], ms=14, animated=True, zorder=3)
         spread = minibatch_gradients(problem, THETA0, 1, draws=300, seed=3)
         lo, hi = np.percentile(spread, 2, axis=0), np.percentile(spread, 98, axis=0)
         cloud_ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel=r"$w$-component of $g_B$",
-                     ylabel=r"$b$-component of $g_B$", title=r"Mini-batch gradients $g_B$ at $\theta_0$")
-        cloud_ax.legend(loc="upper left")
-        sigma2 = predicted_gradient_noise(problem, THETA0, 1, replace=True)
+                     ylabel=r"$b$-component of $g_B$")
+        cloud_ax.set_title("300 draws of $g_B$ (dots)\naround $\\nabla f$ (star)")
+        sigma = np.sqrt(predicted_gradient_noise(problem, THETA0, 1, replace=True))
         grid = np.geomspace(1, N, 100)
-        law.plot(grid, sigma2 / grid, color=C["black"], lw=1, label=r"$\sigma^2/B$ (with replacement)")
-        law.plot(grid, sigma2 / grid * (N - grid) / (N - 1), "--", color=C["green"], lw=1.2,
-                 label=r"$\frac{\sigma^2}{B}\,\frac{N-B}{N-1}$ (without)")
+        law.plot(grid, sigma / np.sqrt(grid), color=C["black"], lw=1, label=r"$\sigma/\sqrt{B}$ (with repl.)")
+        law.plot(grid, sigma / np.sqrt(grid) * np.sqrt((N - grid) / (N - 1)), "--", color=C["green"], lw=1.2,
+                 label="without replacement")
         measured = law.scatter([], [], s=18, color=C["blue"], zorder=3, animated=True, label="measured")
         here, = law.plot([], [], "o", ms=11, mfc="none", mec=C["vermillion"], mew=2, animated=True)
-        floor = sigma2 / N / 20  # where a measured 0 (B = N without replacement) is drawn
-        law.set(xscale="log", yscale="log", xlim=(0.8, N * 1.25), ylim=(floor / 2, sigma2 * 3),
-                xlabel="batch size $B$", ylabel=r"$E\,\|g_B - \nabla f\|^2$", title="Gradient noise against B")
+        floor = sigma / np.sqrt(20 * N)  # where a measured 0 (B = N without replacement) is drawn
+        law.set(xscale="log", yscale="log", xlim=(0.8, N * 1.25), ylim=(floor / 1.5, sigma * 2.5),
+                xlabel="batch size $B$", ylabel="standard error of $g_B$ (RMS)")
         law.legend(loc="lower left")
-        status = law.text(0.97, 0.96, "", transform=law.transAxes, ha="right", va="top", fontsize=9,
-                          animated=True, bbox=dict(boxstyle="round", fc="white", ec="0.7"))
+        status = law.set_title("\n")
+        status.set_animated(True)
 
         def update(batch, replace):
             points, m, p = noise_at(batch, replace)
             cloud.set_offsets(points)
-            values = [noise_at(int(b), replace)[1] for b in sizes]
+            values = [np.sqrt(noise_at(int(b), replace)[1]) for b in sizes]
             measured.set_offsets(np.column_stack([sizes, np.maximum(values, floor)]))
-            here.set_data([batch], [max(m, floor)])
-            status.set_text(f"B = {batch}: measured {m:.3g}\npredicted {p:.3g}")
+            here.set_data([batch], [max(np.sqrt(m), floor)])
+            if p == 0:  # B = N without replacement: the whole data set, no error at all
+                status.set_text(f"B = N: error 0\nfor {batch}× the cost of B = 1")
+                return f"B = N = {batch} without replacement: the full gradient, error 0, {batch} times the cost of B = 1"
+            error, shrink = np.sqrt(m), sigma / np.sqrt(m)
+            status.set_text(f"B = {batch}: error = σ/{shrink:.3g}\nfor {batch}× the cost of B = 1")
+            return (f"B = {batch}, {'with' if replace else 'without'} replacement: standard error {error:.3g} "
+                    f"(predicted {np.sqrt(p):.3g}), sigma divided by {shrink:.3g}, for {batch} times the cost of B = 1")
 
         return update
 
     return explore(
         make,
         [BATCH_GRID, Toggle("replace", label="sample with replacement")],
-        alt="Left: a cloud of mini-batch gradients around the full gradient. Right: the measured gradient "
-            "variance against batch size on log-log axes next to the sigma squared over B law.",
-        height=3.3,
+        alt="Left: a cloud of mini-batch gradients around the full gradient. Right: the measured root-mean-square "
+            "error of the mini-batch gradient against batch size on log-log axes next to the sigma over root B law.",
+        height=3.6,
     )
 
 
@@ -287,6 +319,11 @@ def first_pass(n: int = 100_000, tolerance: float = 0.05):
     return {name: gradients_until(run, run.losses <= (1 + tolerance) * fstar) for name, run in runs.items()}
 
 
+def cost_to_tolerance(ns=(1_000, 10_000, 100_000), tolerance: float = 0.05) -> dict[int, dict[str, int]]:
+    """:func:`first_pass` for several data sizes: per-example gradients each method spends, per ``n``."""
+    return {n: first_pass(n, tolerance) for n in ns}
+
+
 # --------------------------------------------------------------------------- claims: direction of a step
 def step_directions(batch: int = 1, draws: int = 100_000):
     """How SGD steps point at :data:`THETA0`: unbiasedness and angles.
@@ -309,29 +346,92 @@ def step_directions(batch: int = 1, draws: int = 100_000):
     }
 
 
-def noise_table(batch_sizes=(1, 10, 100, 500, 1000)):
-    """Measured and predicted gradient noise (without replacement) and noise × B, at :data:`THETA0`."""
+def noise_table(batch_sizes=(1, 10, 100, 500, 1000), replace: bool = False):
+    r"""Gradient noise at :data:`THETA0`, measured (5,000 batches) and predicted, per batch size.
+
+    Rows ``(B, measured, predicted, measured * B, rms, rms * sqrt(B))``, where
+    ``measured`` estimates :math:`\mathbb{E}\lVert g_B - \nabla f\rVert^2` and
+    ``rms`` is its square root, the standard error of :math:`g_B` (Goodfellow,
+    Bengio & Courville 2016, §8.1.3): :math:`\sigma/\sqrt{B}` with replacement.
+    """
     problem = regression()
     rows = []
     for b in batch_sizes:
-        m = gradient_noise(problem, THETA0, b, draws=5000, seed=4)
-        p = predicted_gradient_noise(problem, THETA0, b)
-        rows.append((b, m, p, m * b))
+        m = gradient_noise(problem, THETA0, b, draws=5000, seed=4, replace=replace)
+        p = predicted_gradient_noise(problem, THETA0, b, replace=replace)
+        rows.append((b, m, p, m * b, np.sqrt(m), np.sqrt(m * b)))
     return rows
 
 
+def second_batch_slopes(batch: int = 100, epochs: int = 20_000, seed: int = 9) -> dict[str, float]:
+    r"""How the second batch of an epoch depends on the first, at :data:`THETA0`: reshuffling vs replacement.
+
+    With :math:`e_k = g_k - \nabla f` the error of the :math:`k`-th batch
+    gradient, returns the least-squares slope
+    :math:`\sum e_1^\top e_2 / \sum \lVert e_1\rVert^2` over ``epochs`` pairs,
+    an estimate of :math:`c` in :math:`\mathbb{E}[g_2 \mid \mathcal{B}_1] - \nabla f = c\, e_1`:
+
+    * ``"reshuffling"``: the first two batches of fresh epochs of
+      :func:`lib.gradient_descent.minibatches`, the sampler :func:`descend`
+      uses; the second batch is uniform over the :math:`N - B` examples the
+      first did not use, so :math:`c = -B/(N-B)`;
+    * ``"with replacement"``: two batches of :math:`B` independent uniform
+      indices; :math:`c = 0` (unbiased given the past).
+
+    Also returns ``"predicted"`` :math:`= -B/(N-B)` and ``"relative_bias"``,
+    the mean over epochs of :math:`\lVert c\, e_1\rVert / \lVert\nabla f\rVert`
+    with the predicted :math:`c`: how far the second step's expected gradient
+    is off, relative to the full gradient.
+    """
+    problem = regression()
+    rows = problem.per_example_grads(THETA0)
+    full = rows.mean(axis=0)
+    rng = np.random.default_rng(seed)
+    per_epoch = N // batch
+    stream = minibatches(N, batch, rng)
+    reshuffled = np.empty((epochs, 2, batch), dtype=int)
+    for e in range(epochs):
+        epoch = [next(stream) for _ in range(per_epoch)]
+        reshuffled[e] = epoch[0], epoch[1]
+    independent = rng.integers(0, N, size=(epochs, 2, batch))
+
+    def slope(idx):
+        err = rows[idx].mean(axis=2) - full  # (epochs, 2, dim)
+        return float(np.sum(err[:, 0] * err[:, 1]) / np.sum(err[:, 0] ** 2))
+
+    predicted = -batch / (N - batch)
+    first_errors = np.linalg.norm(rows[reshuffled[:, 0]].mean(axis=1) - full, axis=1)
+    return {"reshuffling": slope(reshuffled), "with replacement": slope(independent), "predicted": predicted,
+            "relative_bias": float(np.mean(abs(predicted) * first_errors) / np.linalg.norm(full))}
+
+
 # --------------------------------------------------------------------------- claims: local optima and saddles
-#: Starts in the sharp (local) and in the wide (global) basin of the sharp-and-wide landscape.
+#: Starts in the sharp and in the wide basin of both sharp-and-wide landscapes.
 SHARP_START, WIDE_START = (1.5, 0.1), (0.0, 0.0)
+#: The mirrored landscape: a deeper, slightly wider dimple, so the sharp minimum is the global one.
+MIRRORED = dict(depth=1.2, width=0.28)
 #: Learning rate and steps of the escape experiment (lr < 2 / 15.9, so BGD is stable in the sharp minimum).
 ESCAPE_LR, ESCAPE_STEPS = 0.1, 300
 SADDLE_START = np.array([1.0, 0.0])
 
 
 @lru_cache(maxsize=None)
-def landscape() -> TiltedLandscape:
-    """The sharp-and-wide landscape, :math:`N = 1000` examples, tilt noise 2."""
-    return TiltedLandscape(SharpWideLandscape(), n=1000, noise=2.0, seed=0)
+def landscape(mirrored: bool = False) -> TiltedLandscape:
+    """The sharp-and-wide landscape, :math:`N = 1000` examples, tilt noise 2.
+
+    By default the sharp minimum is the shallow, *local* one; ``mirrored=True``
+    deepens the dimple (:data:`MIRRORED`) so that the sharp minimum is the
+    *global* one and the wide minimum is local, with the same tilts (the same
+    gradient noise) and about the same sharpness. Together the two separate
+    "local vs global" from "sharp vs wide".
+    """
+    return TiltedLandscape(SharpWideLandscape(**(MIRRORED if mirrored else {})), n=1000, noise=2.0, seed=0)
+
+
+def sharp_minimum(f: TiltedLandscape) -> np.ndarray:
+    """The minimum of a sharp-and-wide landscape that lies in the dimple (the one nearest its centre)."""
+    minima = f.minima()
+    return minima[np.argmin(np.linalg.norm(minima - f.f0.centre, axis=1))]
 
 
 @lru_cache(maxsize=None)
@@ -340,24 +440,29 @@ def saddle() -> TiltedLandscape:
     return TiltedLandscape(SaddleLandscape(), n=1000, noise=0.5, seed=0)
 
 
-def in_wide_basin(theta) -> bool:
+def in_wide_basin(theta, mirrored: bool = False) -> bool:
     """True if ``theta`` is farther from the sharp minimum than the saddle between the basins is."""
-    sharp, ridge = landscape().minima()[1], landscape().saddles()[0]
+    f = landscape(mirrored)
+    sharp, ridge = sharp_minimum(f), f.saddles()[0]
     return bool(np.linalg.norm(np.asarray(theta) - sharp) > np.linalg.norm(ridge - sharp))
 
 
 @lru_cache(maxsize=None)
-def landscape_run(batch: int, seed: int, start: tuple = SHARP_START, lr: float = ESCAPE_LR, record_every: int = 1):
+def landscape_run(batch: int, seed: int, start: tuple = SHARP_START, lr: float = ESCAPE_LR, record_every: int = 1,
+                  mirrored: bool = False):
     """One run of :data:`ESCAPE_STEPS` steps on :func:`landscape` (for BGD the seed plays no role)."""
-    return descend(landscape(), np.array(start), lr, batch_size=batch, steps=ESCAPE_STEPS,
-                   seed=seed if batch < landscape().n else 0, record_every=record_every)
+    f = landscape(mirrored)
+    return descend(f, np.array(start), lr, batch_size=batch, steps=ESCAPE_STEPS,
+                   seed=seed if batch < f.n else 0, record_every=record_every)
 
 
-def wide_fractions(start: tuple = SHARP_START, batch_sizes=(1, 4, 16, 1000), seeds=range(30)) -> dict[int, float]:
+def wide_fractions(start: tuple = SHARP_START, batch_sizes=(1, 4, 16, 1000), seeds=range(30),
+                   mirrored: bool = False) -> dict[int, float]:
     """Fraction of runs (one per seed) that end in the wide basin, per batch size (1000 = BGD)."""
     def ends_wide(b, s):
         seed = s if b < landscape().n else 0
-        return in_wide_basin(landscape_run(b, seed, start, record_every=ESCAPE_STEPS).final_theta)
+        run = landscape_run(b, seed, start, record_every=ESCAPE_STEPS, mirrored=mirrored)
+        return in_wide_basin(run.final_theta, mirrored)
 
     return {b: float(np.mean([ends_wide(b, s) for s in seeds])) for b in batch_sizes}
 
@@ -380,6 +485,26 @@ def bgd_on_landscape() -> dict[str, str]:
     return rows
 
 
+def landscape_minima(mirrored: bool = False) -> list[dict]:
+    r"""Each minimum of :func:`landscape`: where, its loss, its sharpness and the barrier to the saddle.
+
+    Rows (sharp minimum first) with ``name``, ``x``, ``f``, ``lambda_max``
+    (largest Hessian eigenvalue), ``bound`` (:math:`2/\lambda_{\max}`, BGD's
+    stability bound there) and ``barrier`` (saddle value minus minimum value).
+    """
+    f = landscape(mirrored)
+    sharp, ridge = sharp_minimum(f), f.saddles()[0]
+    lowest = f.minima()[0]
+    rows = []
+    for point in sorted(f.minima(), key=lambda p: -p[0]):
+        lam = float(np.linalg.eigvalsh(f.hessian(point)).max())
+        kind = "sharp" if np.allclose(point, sharp) else "wide"
+        rows.append({"name": f"{kind} ({'global' if np.allclose(point, lowest) else 'local'})", "x": float(point[0]),
+                     "f": float(f.loss(point)) + 0.0, "lambda_max": lam, "bound": 2 / lam,
+                     "barrier": float(f.loss(ridge) - f.loss(point))})
+    return rows
+
+
 def saddle_runs(lr: float = 0.1, steps: int = 200) -> dict[str, np.ndarray]:
     """Final points of BGD and of SGD (B = 1, 8) started on the saddle's ridge line."""
     f = saddle()
@@ -388,39 +513,45 @@ def saddle_runs(lr: float = 0.1, steps: int = 200) -> dict[str, np.ndarray]:
 
 
 def escape_figure():
-    """Three panels: paths on the sharp-and-wide landscape, share of runs ending wide per batch size, the saddle."""
-    fig = style.figure(height=3.3)
-    paths_ax, bars, saddle_ax = fig.subplots(1, 3, width_ratios=[1.25, 0.75, 1.0])
-    f = landscape()
+    """Four panels: paths on both sharp-and-wide landscapes, share of runs leaving the sharp basin, the saddle."""
+    fig = style.figure(height=6.4)
+    (local_ax, global_ax), (bars, saddle_ax) = fig.subplots(2, 2)
     X, Y = np.meshgrid(np.linspace(-1.2, 2.2, 160), np.linspace(-1.2, 1.2, 100))
-    paths_ax.contour(X, Y, f.f0.value(np.stack([X, Y], -1)), levels=14, cmap=style.CMAP, linewidths=0.7)
-    for seed in range(3):
-        paths_ax.plot(*landscape_run(1, seed).thetas.T, color=C["vermillion"], lw=0.6, alpha=0.8,
-                      label="SGD, B = 1" if seed == 0 else None)
-    paths_ax.plot(*landscape_run(f.n, 0).thetas.T, "-o", color=C["blue"], lw=2.5, ms=3, label="BGD")
-    paths_ax.plot(*SHARP_START, "s", color=C["black"], ms=5, label="start")
-    paths_ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title="Sharp vs wide minimum")
-    paths_ax.legend(loc="lower left", fontsize=7.5)
-    fractions = wide_fractions()
-    labels = [str(b) if b < f.n else "N" for b in fractions]
-    heights = [100 * v for v in fractions.values()]
-    bars.bar(labels, heights, color=C["blue"])
-    for x, h in enumerate(heights):
-        bars.text(x, h + 2, f"{h:.0f}%", ha="center", fontsize=8)
-    bars.set(xlabel="batch size $B$", ylabel="runs ending wide (%)", ylim=(0, 112), title="30 runs each")
+    for ax, mirrored, title in ((local_ax, False, "Sharp minimum is local"),
+                                (global_ax, True, "Sharp minimum is global")):
+        f = landscape(mirrored)
+        ax.contour(X, Y, f.f0.value(np.stack([X, Y], -1)), levels=14, cmap=style.CMAP, linewidths=0.7)
+        for seed in range(3):
+            ax.plot(*landscape_run(1, seed, mirrored=mirrored).thetas.T, color=C["vermillion"], lw=0.6, alpha=0.8,
+                    label="SGD, B = 1" if seed == 0 else None)
+        ax.plot(*landscape_run(f.n, 0, mirrored=mirrored).thetas.T, "-o", color=C["blue"], lw=2.5, ms=3, label="BGD")
+        ax.plot(*SHARP_START, "s", color=C["black"], ms=5, label="start")
+        ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title=title)
+    handles, labels = local_ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncol=3)
+    sizes = (1, 4, 16, 1000)
+    x = np.arange(len(sizes))
+    for offset, mirrored, color, label in ((-0.2, False, C["blue"], "sharp = local"),
+                                           (0.2, True, C["orange"], "sharp = global")):
+        heights = [100 * v for v in wide_fractions(SHARP_START, sizes, mirrored=mirrored).values()]
+        bars.bar(x + offset, heights, width=0.4, color=color, label=label)
+    bars.set_xticks(x, [str(b) if b < 1000 else "N" for b in sizes])
+    bars.set(xlabel="batch size $B$", ylabel="runs ending wide (%)", ylim=(0, 150),
+             title="From the sharp basin, 30 runs", yticks=[0, 25, 50, 75, 100])
+    bars.legend(loc="upper right")
     s = saddle()
     X, Y = np.meshgrid(np.linspace(-1.6, 1.6, 120), np.linspace(-1.6, 1.6, 120))
     saddle_ax.contour(X, Y, s.f0.value(np.stack([X, Y], -1)), levels=14, cmap=style.CMAP, linewidths=0.7)
     for name, b, color in (("BGD", None, C["blue"]), ("SGD, B = 1", 1, C["vermillion"])):
         run = descend(s, SADDLE_START, 0.1, batch_size=b, steps=200, seed=0)
-        saddle_ax.plot(*run.thetas.T, color=color, lw=1.5, label=name)
-    saddle_ax.plot(0, 0, "x", color=C["black"], ms=8, mew=2, label="saddle")
-    saddle_ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title="A saddle point")
-    saddle_ax.legend(loc="lower left", fontsize=7.5)
-    return style.Still(fig, alt="Left: contours of a landscape with a wide and a sharp minimum, the BGD path "
-                                "stopping in the sharp one and SGD paths leaving it. Middle: percentage of runs "
-                                "ending in the wide minimum per batch size. Right: a saddle, where BGD stops and "
-                                "SGD moves on to a minimum.")
+        saddle_ax.plot(*run.thetas.T, color=color, lw=1.5)
+    saddle_ax.plot(0, 0, "x", color=C["black"], ms=8, mew=2)
+    saddle_ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title="A saddle point (×)")
+    return style.Still(fig, alt="Top: contours of two landscapes with a wide and a sharp minimum, the sharp one "
+                                "local on the left and global on the right; in both, the BGD path stops in the sharp "
+                                "minimum and SGD paths leave it for the wide one. Bottom left: percentage of runs "
+                                "started in the sharp basin that end in the wide one, per batch size, for both "
+                                "landscapes. Bottom right: a saddle, where BGD stops and SGD moves on to a minimum.")
 
 
 # --------------------------------------------------------------------------- claims: noise floor, batch and η
