@@ -277,26 +277,28 @@ def range_figure():
     """Loss of the true class against its margin over the best rival: exact form and the computed loss."""
     m = np.linspace(-12, 40, 521)
     computed = -log_softmax(np.column_stack([m, np.zeros_like(m), np.zeros_like(m)]))[:, 0] + 0.0
-    exact = np.logaddexp(0.0, np.log(2.0) - m)  # log(1 + 2 e^{-m}), for comparison
     fig = style.figure(height=3.1)
     lin, log = fig.subplots(1, 2)
-    lin.plot(m, computed, color=C["blue"], label=r"$L = \log(1 + 2e^{-m})$")
-    lin.plot(m, np.maximum(-m, 0), color="0.4", ls="--", lw=1, label=r"$\max(-m, 0)$ (asymptote)")
+    lin.plot(m, computed, color=C["blue"], label=r"loss $L$")
+    lin.plot(m, np.maximum(-m, 0), color=C["black"], ls="--", lw=1, label=r"asymptote $-m$")
     lin.set(xlim=(-12, 12), ylim=(0, 13), xlabel="margin $m = z_y - z_{\\mathrm{other}}$",
-            ylabel="loss (nats)", title="Confidently wrong: no upper bound")
+            ylabel="loss (nats)", title="Confidently wrong: unbounded")
     lin.legend(loc="upper right")
     positive = computed > 0
-    log.semilogy(m[positive], computed[positive], color=C["blue"], label="computed loss (float64)")
-    log.semilogy(m, exact, color=C["orange"], ls=":", lw=2.2, label=r"exact $\log(1 + 2e^{-m})$ (via log1p)")
-    zero_at = first_zero_margin()
-    log.axvline(zero_at, color=C["vermillion"], ls="--", lw=1.2, label=f"float64 loss = 0 from m ≈ {zero_at:.1f}")
+    subtracted = np.array([subtraction_loss([v, 0.0, 0.0], 0) for v in m])
+    log.semilogy(m[positive], computed[positive], color=C["blue"], label=r"lib: $\mathrm{log1p}(2e^{-m})$")
+    shown = subtracted > 0
+    log.semilogy(m[shown], subtracted[shown], color=C["orange"], ls="--", label=r"$\mathrm{LSE}(z) - z_y$")
+    zero_at = first_zero(subtraction_loss)
+    log.axvline(zero_at, color=C["vermillion"], ls=":", lw=1.2)
     log.set(xlim=(0, 40), ylim=(1e-18, 2), xlabel="margin $m$", ylabel="loss (nats, log scale)",
-            title="Confidently right: L > 0 for finite m")
-    log.legend(loc="lower left", fontsize=7.5)
+            title="Confidently right: L > 0")
+    log.legend(loc="lower left")
     return style.Still(fig, alt="Left: the cross-entropy against the margin of the true class, falling from about 12.7 "
                                 "at margin -12 towards 0, following the line -m on the wrong side. Right: the same loss "
-                                "on a log scale for positive margins, a straight line falling like 2 e^-m, cut off where "
-                                f"float64 rounds it to 0 near a margin of {zero_at:.0f}, while the exact value goes on falling.")
+                                "on a log scale for positive margins: the library's log1p form is a straight line falling like "
+                                "2 e^-m; the same loss computed as LSE(z) minus z_y wobbles and drops to exactly 0 at a "
+                                f"margin of {zero_at:.0f} (dotted line).")
 
 
 # --------------------------------------------------------------------------- claim: overflow
@@ -449,4 +451,17 @@ def relative_errors(margins=(20, 30, 33)) -> dict:
         exact = float(np.log1p(2 * np.exp(-m)))
         z = np.array([float(m), 0.0, 0.0])
         out[m] = (abs(softmax_cross_entropy(z, 0) - exact) / exact, abs(subtraction_loss(z, 0) - exact) / exact)
+    return out
+
+
+def shift_relative_errors(shifts=(0.0, 700.0)) -> dict:
+    r"""Relative error of the lib loss and of :func:`subtraction_loss` for logits c + (1, 0, -1), class 1.
+
+    The reference is :math:`1 + \operatorname{log1p}(e^{-1} + e^{-2}) = \log(e + 1 + e^{-1})`, accurate to an ulp.
+    """
+    exact = 1.0 + float(np.log1p(np.exp(-1.0) + np.exp(-2.0)))
+    out = {}
+    for c in shifts:
+        z = c + np.array([1.0, 0.0, -1.0])
+        out[c] = (abs(softmax_cross_entropy(z, 1) - exact) / exact, abs(subtraction_loss(z, 1) - exact) / exact)
     return out
