@@ -17,7 +17,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-book: $(STAMP)          ## build the static site into _build/html
+# myst-nb's execution cache keys on a notebook's code cells only: a change in lib/ must
+# re-execute every notebook, so any lib file newer than this stamp empties the cache (and
+# Sphinx's environment, which would otherwise skip unchanged sources).
+LIB_STAMP := _build/.lib-stamp
+$(LIB_STAMP): $(shell find lib _ext -name '*.py' -o -name '*.css')
+	rm -rf _build/.jupyter_cache _build/.doctrees
+	mkdir -p _build
+	touch $@
+
+book: $(STAMP) $(LIB_STAMP)   ## build the static site into _build/html
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
 
 test: $(STAMP) book     ## unit tests, nbval over every chapter, browser tests of the site and of JupyterLab

@@ -35,13 +35,13 @@ import itertools
 import json
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from lib import style
 
@@ -190,14 +190,44 @@ Control = Slider | Dropdown | Toggle
 
 
 # --------------------------------------------------------------------------- the explorable
+# The static page's script. The JSON (names, labels, grid index, optional
+# per-point texts) sits inline; the frames sit inline as well (``frames``) or,
+# on the website, in a file of the same site (``src``) that is fetched when the
+# explorable first comes near the viewport (the book's Sphinx extension moves
+# them there). Every control keeps ``aria-valuetext`` ("eta = 0.1") and a polite
+# live region reads out the values and what the frame shows.
 _SCRIPT = """(function(){var r=document.currentScript.parentNode,
-d=JSON.parse(r.querySelector('script.explorable-data').textContent),
-img=r.querySelector('img.explorable-frame'),ins=[].slice.call(r.querySelectorAll('[data-name]'));
+d=JSON.parse(r.querySelector('script.explorable-data').textContent),fr=d.frames||null,busy=false,
+img=r.querySelector('img.explorable-frame'),st=r.querySelector('.explorable-status'),
+ins=[].slice.call(r.querySelectorAll('[data-name]'));
 function idx(e){return e.type==='checkbox'?(e.checked?1:0):+e.value;}
-function show(){var k=ins.map(idx);ins.forEach(function(e,i){var o=e.parentNode.querySelector('output');
-if(o)o.textContent=d.labels[i][k[i]];});k=k.join(',');img.src='data:image/png;base64,'+d.frames[d.index[k]];
-img.setAttribute('data-key',k);}
-ins.forEach(function(e){e.addEventListener('input',show);e.addEventListener('change',show);});})();"""
+function load(){if(fr||busy)return;busy=true;fetch(d.src).then(function(x){return x.json();})
+.then(function(x){fr=x;r.setAttribute('data-frames','loaded');show();})
+.catch(function(){st.textContent='The frames of this figure could not be loaded.';});}
+function show(){var k=ins.map(idx),said=[];ins.forEach(function(e,i){var l=d.labels[i][k[i]],
+o=e.parentNode.querySelector('output');if(o)o.textContent=l;said.push(d.titles[i]+' = '+l);
+e.setAttribute('aria-valuetext',d.titles[i]+' = '+l);});k=k.join(',');
+st.textContent=said.join(', ')+(d.texts?'. '+d.texts[k]:'');
+if(!fr)return load();img.src='data:image/png;base64,'+fr[d.index[k]];img.setAttribute('data-key',k);}
+ins.forEach(function(e){e.addEventListener('input',show);e.addEventListener('change',show);});
+if(fr)r.setAttribute('data-frames','loaded');
+else if('IntersectionObserver' in window)new IntersectionObserver(function(es,ob){
+if(es.some(function(x){return x.isIntersecting;})){ob.disconnect();load();}},{rootMargin:'1000px'}).observe(r);
+else load();})();"""
+
+#: Inline CSS of the static explorable: controls at least 24 px high (WCAG 2.5.8),
+#: the figure no wider than :data:`style.DISPLAY_PX`, the status for screen readers only.
+_CSS = (
+    ".explorable-controls{display:flex;flex-wrap:wrap;gap:0.4em 2em;margin-bottom:0.3em}"
+    ".explorable-control{display:inline-flex;align-items:center;gap:0.5em;min-height:2.75rem}"
+    ".explorable input[type=range]{height:2rem;min-width:9rem;margin:0}"
+    ".explorable select{min-height:2rem}"
+    ".explorable input[type=checkbox]{width:1.5rem;height:1.5rem;margin:0}"
+    ".explorable output{min-width:4em;font-variant-numeric:tabular-nums}"
+    f".explorable-frame{{display:block;width:100%;max-width:{style.DISPLAY_PX}px;height:auto}}"
+    ".explorable-status{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+    "white-space:nowrap}"
+)
 
 
 @dataclass
@@ -222,6 +252,7 @@ class Explorable:
     alt: str = ""
     height: float = 3.2
     _png: dict = field(default_factory=dict, repr=False)
+    _said: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self.controls = tuple(self.controls)
@@ -249,17 +280,27 @@ class Explorable:
         instead of a full draw with layout. Without animated artists every
         redraw is a full draw.
         """
+        self._animated_texts = []
         self._call_update(self.defaults)
+        style.legible(self.fig)
         self.canvas.draw()
         self.fig.set_layout_engine("none")
         animated = [a for a in self.fig.findobj() if a.get_animated()]
         self._animated = sorted(animated, key=lambda a: a.get_zorder())
+        self._animated_texts = [a for a in self._animated if isinstance(a, Text)]
         self._background = self.canvas.copy_from_bbox(self.fig.bbox) if animated else None
 
-    def _call_update(self, values: dict) -> None:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            self._update(**values)
+    def _call_update(self, values: dict) -> str:
+        """Run ``update``; its result, when a string, says what the frame shows.
+
+        No warning is silenced here: an update that overflows must say so in
+        its figure ("diverged at step 12"), and the tests must see it if not.
+        """
+        said = self._update(**values)
+        for text in self._animated_texts:
+            if text.get_fontsize() < style.MIN_FONT_PT:
+                text.set_fontsize(style.MIN_FONT_PT)
+        return said if isinstance(said, str) else ""
 
     # ----------------------------------------------------------- values and grid
     @property
@@ -299,7 +340,8 @@ class Explorable:
     # ----------------------------------------------------------- rendering
     def draw(self, **values) -> Figure:
         """Move the artists to ``values`` (missing controls take defaults) and draw."""
-        self._call_update(self._values(values))
+        full = self._values(values)
+        self._said[self._key(full)] = self._call_update(full)
         if self._background is None:
             self.canvas.draw()
         else:
@@ -310,10 +352,23 @@ class Explorable:
 
     def render(self, **values) -> bytes:
         """The figure at ``values`` as a compressed PNG (cached per grid point)."""
-        key = tuple(sorted(self._values(values).items(), key=lambda kv: kv[0]))
+        key = self._key(self._values(values))
         if key not in self._png:
             self._png[key] = self._redraw(values)
         return self._png[key]
+
+    @staticmethod
+    def _key(values: dict) -> tuple:
+        return tuple(sorted(values.items(), key=lambda kv: kv[0]))
+
+    def describe(self, **values) -> str:
+        """What the frame at ``values`` shows, in words: the control values, then
+        the text ``update`` returned there (if any). Read out to screen readers."""
+        full = self._values(values)
+        self.render(**full)
+        said = ", ".join(f"{c.label or c.name} = {c.labels[c.values.index(full[c.name])]}" for c in self.controls)
+        extra = self._said.get(self._key(full), "")
+        return f"{said}. {extra}" if extra else said
 
     def _redraw(self, values: dict) -> bytes:
         """Draw at ``values`` and compress, bypassing the frame cache."""
@@ -348,21 +403,25 @@ class Explorable:
         unique, index = {}, {}
         for key, png in frames.items():
             index[key] = unique.setdefault(png, len(unique))
+        texts = {key: self._said.get(self._key(vals), "") for key, vals in
+                 ((",".join(map(str, k)), v) for k, v in self.grid())}
         data = {
             "names": list(self.names),
+            "titles": [c.label or c.name for c in self.controls],
             "labels": [list(c.labels) for c in self.controls],
             "index": index,
+            **({"texts": texts} if any(texts.values()) else {}),
             "frames": [base64.b64encode(png).decode("ascii") for png in unique],
         }
         first = ",".join(str(c.default_index) for c in self.controls)
         src = "data:image/png;base64," + data["frames"][index[first]]
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         return (
-            '<div class="explorable" style="margin:0.5em 0 1em">'
-            '<div class="explorable-controls" style="display:flex;flex-wrap:wrap;gap:0.4em 2em;margin-bottom:0.3em">'
-            f'{"".join(_control_html(c) for c in self.controls)}</div>'
+            f'<div class="explorable"><style>{_CSS}</style>'
+            f'<div class="explorable-controls">{"".join(_control_html(c) for c in self.controls)}</div>'
             f'<img class="explorable-frame" alt="{html.escape(self.alt)}" src="{src}" data-key="{first}" '
-            'style="max-width:100%;height:auto">'
+            f'{style.size_attributes(self.fig)}>'
+            f'<p class="explorable-status" aria-live="polite">{html.escape(self.describe())}</p>'
             f'<script type="application/json" class="explorable-data">{payload}</script>'
             f"<script>{_SCRIPT}</script></div>"
         )
@@ -374,7 +433,8 @@ class Explorable:
             import ipywidgets as w
 
             inputs = [c.widget() for c in self.controls]
-            image = w.Image(value=self.render(), format="png")
+            image = w.Image(value=self.render(), format="png",
+                            layout=w.Layout(width=f"{style.DISPLAY_PX}px", max_width="100%", height="auto"))
 
             def on_change(_=None):
                 image.value = self.render(**{c.name: i.value for c, i in zip(self.controls, inputs)})
@@ -392,26 +452,26 @@ class Explorable:
         return bundle
 
 
-_LABEL = '<label class="explorable-control" style="display:inline-flex;align-items:center;gap:0.5em">'
+_LABEL = '<label class="explorable-control">'
 
 
 def _control_html(c: Control) -> str:
     name, label = html.escape(c.name), html.escape(c.label or c.name)
+    i = c.default_index
     if isinstance(c, Toggle):
         checked = " checked" if c.default else ""
         return f'{_LABEL}<input type="checkbox" data-name="{name}"{checked}> {label}</label>'
     if isinstance(c, Dropdown):
         opts = "".join(
-            f'<option value="{i}"{" selected" if i == c.default_index else ""}>{html.escape(t)}</option>'
-            for i, t in enumerate(c.labels)
+            f'<option value="{j}"{" selected" if j == i else ""}>{html.escape(t)}</option>'
+            for j, t in enumerate(c.labels)
         )
         return f'{_LABEL}{label} <select data-name="{name}">{opts}</select></label>'
-    i = c.default_index
+    shown = html.escape(c.labels[i])
     return (
         f'{_LABEL}{label} '
         f'<input type="range" data-name="{name}" min="0" max="{len(c.values) - 1}" step="1" value="{i}" '
-        f'aria-label="{label}"> <output style="min-width:4em;font-variant-numeric:tabular-nums">'
-        f"{html.escape(c.labels[i])}</output></label>"
+        f'aria-valuetext="{label} = {shown}"> <output>{shown}</output></label>'
     )
 
 

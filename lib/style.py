@@ -5,6 +5,17 @@ Every figure in the book is made through :func:`figure` (or after
 
 The palette is Okabe & Ito's (2008) eight colours, "Color Universal Design",
 chosen to stay distinguishable under the common colour-vision deficiencies.
+Three of them are darkened (same hue, less lightness) so that every colour a
+line or marker may carry has at least 3:1 contrast against the white page, as
+WCAG 2.1 §1.4.11 asks of graphics that carry meaning.
+
+Sizes are chosen for a phone. A figure is :data:`WIDTH` inches wide and is
+shown at most :data:`DISPLAY_PX` CSS pixels wide; on a 390 px phone the column
+is :data:`PHONE_COLUMN_PX` wide, so a font of ``f`` points appears at
+``f * PHONE_COLUMN_PX / (72 * WIDTH)`` CSS pixels. :data:`MIN_FONT_PT` keeps
+that at or above 9 px, and :func:`legible` raises every smaller text of a
+figure to it. Rasters have :data:`DPI` dots per inch: two device pixels per
+CSS pixel at the largest display width, so figures stay sharp on 2x screens.
 """
 from __future__ import annotations
 
@@ -16,17 +27,18 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
 #: Okabe--Ito colours, by name.
 PALETTE = {
     "blue": "#0072B2",
-    "orange": "#E69F00",
+    "orange": "#BA8000",   # Okabe-Ito #E69F00 darkened: 3.4:1 on white (was 2.25:1)
     "green": "#009E73",
     "vermillion": "#D55E00",
-    "sky": "#56B4E9",
-    "purple": "#CC79A7",
-    "yellow": "#F0E442",
+    "sky": "#2490D0",      # #56B4E9 darkened: 3.5:1 (was 2.31:1)
+    "purple": "#BE6A9A",   # #CC79A7 darkened: 3.7:1 (was 3.06:1)
+    "yellow": "#F0E442",   # 1.3:1 on white: only for marks on dark backgrounds (e.g. a cividis map)
     "black": "#000000",
 }
 #: The order series are coloured in.
@@ -37,10 +49,21 @@ CMAP = "cividis"
 #: Colours kept when a raster is compressed (an adaptive palette).
 PNG_COLOURS = 64
 
+#: Colours that may carry meaning on the white page (each >= 3:1 contrast).
+ON_WHITE = tuple(v for k, v in PALETTE.items() if k != "yellow")
+
 #: Figure width (inches) for a full-width figure; explorables use it too.
-WIDTH = 7.5
-#: Dots per inch of every raster the book ships.
-DPI = 80
+WIDTH = 6.0
+#: Widest a figure is shown, in CSS pixels (desktop); narrower columns shrink it.
+DISPLAY_PX = 640
+#: Width of the text column on a 390 px phone, in CSS pixels.
+PHONE_COLUMN_PX = 358
+#: Smallest text in CSS pixels a figure may show on that phone.
+MIN_TEXT_PX = 9.0
+#: Smallest font (points) that meets MIN_TEXT_PX on the phone, rounded up to a half point.
+MIN_FONT_PT = float(np.ceil(2 * MIN_TEXT_PX * 72 * WIDTH / PHONE_COLUMN_PX) / 2)
+#: Dots per inch of every raster: 2 device pixels per CSS pixel at DISPLAY_PX.
+DPI = int(np.ceil(2 * DISPLAY_PX / WIDTH))
 
 RC = {
     "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
@@ -48,11 +71,16 @@ RC = {
     "axes.spines.right": False,
     "axes.grid": True,
     "grid.alpha": 0.3,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 8.5,
+    "font.size": MIN_FONT_PT,
+    "axes.titlesize": MIN_FONT_PT + 1,
+    "axes.labelsize": MIN_FONT_PT + 0.5,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.handlelength": 1.5,
+    "legend.borderaxespad": 0.3,
+    "xtick.major.pad": 2,
+    "ytick.major.pad": 2,
     "legend.frameon": False,
     "font.family": "DejaVu Sans",
     "lines.linewidth": 1.8,
@@ -79,6 +107,49 @@ def figure(width: float = WIDTH, height: float = 3.2, **kwargs) -> Figure:
     return Figure(figsize=(width, height), dpi=DPI, layout="constrained", **kwargs)
 
 
+def text_sizes_px(fig: Figure, column_px: float = PHONE_COLUMN_PX) -> list[tuple[float, str]]:
+    """``(CSS px, text)`` of every visible, non-empty text of ``fig`` shown ``column_px`` wide.
+
+    Displayed at ``min(column_px, DISPLAY_PX)`` CSS pixels, a figure of width
+    ``w`` inches maps a font of ``f`` points to ``f * shown / (72 * w)`` pixels.
+    """
+    shown = min(column_px, DISPLAY_PX)
+    width_in = fig.get_figwidth()
+    return [
+        (t.get_fontsize() * shown / (72 * width_in), t.get_text())
+        for t in fig.findobj(lambda a: isinstance(a, Text))
+        if t.get_visible() and t.get_text().strip()
+    ]
+
+
+def min_font_pt(fig: Figure) -> float:
+    """The smallest font size (points) among the visible, non-empty texts of ``fig``."""
+    sizes = [t.get_fontsize() for t in fig.findobj(lambda a: isinstance(a, Text)) if t.get_visible() and t.get_text().strip()]
+    return min(sizes, default=MIN_FONT_PT)
+
+
+def size_attributes(fig: Figure) -> str:
+    """HTML attributes of a figure's ``<img>``: its display size in CSS pixels, and
+    ``data-width-in`` / ``data-min-font-pt``, from which a browser test measures the
+    smallest text as shown (``pt * shown width / (72 * width in inches)``)."""
+    w, h = fig.get_size_inches()
+    return (f'width="{DISPLAY_PX}" height="{round(DISPLAY_PX * h / w)}" '
+            f'data-width-in="{w:g}" data-min-font-pt="{min_font_pt(fig):g}"')
+
+
+def legible(fig: Figure, min_pt: float = MIN_FONT_PT) -> Figure:
+    """Raise every text of ``fig`` smaller than ``min_pt`` points to ``min_pt``.
+
+    The floor that keeps figure text >= :data:`MIN_TEXT_PX` CSS pixels on a
+    phone: figure code may ask for a smaller font (a dense legend) and gets
+    the floor. Call it before the first draw, so the layout uses the new sizes.
+    """
+    for t in fig.findobj(lambda a: isinstance(a, Text)):
+        if t.get_fontsize() < min_pt:
+            t.set_fontsize(min_pt)
+    return fig
+
+
 def compress(rgba: np.ndarray) -> bytes:
     """An RGBA pixel buffer as a small palette PNG (deterministic bytes)."""
     image = Image.fromarray(np.asarray(rgba)[..., :3]).quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
@@ -90,6 +161,7 @@ def compress(rgba: np.ndarray) -> bytes:
 def png(fig: Figure) -> bytes:
     """Render ``fig`` with Agg and return it as a compressed PNG."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    legible(fig)
     canvas.draw()
     return compress(np.asarray(canvas.buffer_rgba()))
 
@@ -105,9 +177,11 @@ class Still:
             raise ValueError("alt must describe the figure")
         self.fig, self.alt, self._png = fig, alt, png(fig)
 
-    def _repr_png_(self) -> bytes:
-        return self._png
+    def _repr_png_(self):
+        w, h = self.fig.get_size_inches()
+        return self._png, {"width": DISPLAY_PX, "height": round(DISPLAY_PX * h / w)}
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self._png).decode("ascii")
-        return f'<img class="still" alt="{html.escape(self.alt)}" src="data:image/png;base64,{data}">'
+        return (f'<img class="still" alt="{html.escape(self.alt)}" src="data:image/png;base64,{data}" '
+                f'{size_attributes(self.fig)} style="display:block;width:100%;max-width:{DISPLAY_PX}px;height:auto">')

@@ -166,7 +166,8 @@ def test_still_has_png_and_alt_text():
     fig = style.figure()
     fig.add_subplot().plot([0, 1], [1, 0])
     still = style.Still(fig, alt="a falling line")
-    assert still._repr_png_().startswith(b"\x89PNG")
+    png, meta = still._repr_png_()
+    assert png.startswith(b"\x89PNG") and meta["width"] == style.DISPLAY_PX
     assert 'alt="a falling line"' in still._repr_html_()
     with pytest.raises(ValueError, match="alt"):
         style.Still(fig, alt="")
@@ -175,3 +176,61 @@ def test_still_has_png_and_alt_text():
 def test_defaults_are_the_declared_grid_values(exp):
     assert isinstance(exp, Explorable)
     assert exp.defaults == {"freq": exp.controls[0].values[3], "amp": 1.0, "flip": False}
+
+
+def test_small_text_is_raised_to_the_legibility_floor():
+    fig = style.figure()
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [1, 0], label="line")
+    ax.legend(fontsize=5)
+    ax.text(0.5, 0.5, "tiny", fontsize=4)
+    still = style.Still(fig, alt="a falling line")
+    assert style.min_font_pt(fig) == style.MIN_FONT_PT
+    assert min(px for px, _ in style.text_sizes_px(fig)) >= style.MIN_TEXT_PX
+    assert f'data-min-font-pt="{style.MIN_FONT_PT:g}"' in still._repr_html_()
+
+
+def test_the_floor_gives_9_css_px_on_a_390_px_phone():
+    # 390 px viewport, ~16 px margins each side: the column the figure shrinks into
+    assert style.MIN_FONT_PT * style.PHONE_COLUMN_PX / (72 * style.WIDTH) >= 9.0
+    # frames carry two device pixels per CSS pixel at the widest display
+    assert style.WIDTH * style.DPI >= 2 * style.DISPLAY_PX
+
+
+def test_explorable_texts_stay_at_the_floor(exp):
+    assert min(px for px, _ in style.text_sizes_px(exp.fig)) >= style.MIN_TEXT_PX
+
+
+def _contrast(hex_colour):
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 1.05 / (0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] + 0.05)
+
+
+def test_palette_colours_for_lines_have_3_to_1_contrast_on_white():
+    low = {c: round(_contrast(c), 2) for c in (*style.CYCLE, *style.ON_WHITE) if _contrast(c) < 3.0}
+    assert not low, f"colours below 3:1 on white: {low}"
+
+
+def test_static_controls_announce_values_and_are_large_enough(exp):
+    html = exp.to_html()
+    assert 'aria-valuetext="freq = ' in html
+    status = re.search(r'<p class="explorable-status" aria-live="polite">(.*?)</p>', html).group(1)
+    assert status.startswith("freq = ") and "amp = 1" in status
+    assert "min-height:2.75rem" in html and "height:1.5rem" in html
+
+
+def test_update_text_is_read_out_per_frame():
+    def make(fig):
+        ax = fig.add_subplot()
+        line, = ax.plot([0, 1], [0, 0], animated=True)
+
+        def update(level):
+            line.set_ydata([level, level])
+            return f"the line sits at {level:g}"
+        return update
+
+    exp = explore(make, [Slider("level", 0.0, 1.0, steps=3)], alt="a flat line")
+    assert exp.describe(level=1.0) == "level = 1. the line sits at 1"
+    data = frame_data(exp.to_html())
+    assert data["texts"] == {"0": "the line sits at 0", "1": "the line sits at 0.5", "2": "the line sits at 1"}

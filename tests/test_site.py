@@ -104,9 +104,9 @@ def _external(url: str) -> bool:
 
 
 @contextmanager
-def visit(browser, server, rel):
+def visit(browser, server, rel, width=1280, height=900):
     """Open ``rel`` in a fresh browser context, recording everything; follows a meta refresh."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()
@@ -191,8 +191,8 @@ def _weight(v: Visit) -> tuple[int, str]:
         kind = r.request.resource_type
         if kind == "document":
             html_bytes += size
-        elif kind == "image":
-            image_bytes += size
+        elif kind == "image" or (kind == "fetch" and "/_static/explorables/" in r.url):
+            image_bytes += size  # frames fetched by an explorable near the viewport are images too
     html_text = v.html_path.read_text(encoding="utf-8")
     data_urls = v.page.evaluate(
         """() => {
@@ -333,9 +333,9 @@ _CONTROLS_JS = """r => [...r.querySelector('.explorable-controls').querySelector
 class _Checker:
     """Compares an explorable's DOM with the frame its JSON says the controls select."""
 
-    def __init__(self, root, data, where):
+    def __init__(self, root, data, frames, where):
         self.root, self.data, self.where = root, data, where
-        self.frame_of_src = {PNG_PREFIX + f: i for i, f in enumerate(data["frames"])}
+        self.frame_of_src = {PNG_PREFIX + f: i for i, f in enumerate(frames)}
 
     def __call__(self, expected: list[int], action: str) -> None:
         where = f"{self.where}, after {action}"
@@ -354,7 +354,7 @@ class _Checker:
         assert width > 0, f"{where}: the frame does not decode as an image"
 
 
-def _check_static(data, controls, where):
+def _check_static(data, frames, controls, where):
     names = data["names"]
     assert [c["name"] for c in controls] == names, f"{where}: controls {[c['name'] for c in controls]} vs JSON names {names}"
     assert len(data["labels"]) == len(names), f"{where}: {len(data['labels'])} label lists for {len(names)} controls"
@@ -367,7 +367,7 @@ def _check_static(data, controls, where):
             assert c["type"] == "checkbox" and len(labels) == 2, f"{where}: unexpected control {c}"
     grid = {",".join(map(str, k)) for k in itertools.product(*(range(len(l)) for l in data["labels"]))}
     assert set(data["index"]) == grid, f"{where}: index keys do not cover the control grid exactly"
-    bad = {k: f for k, f in data["index"].items() if not 0 <= f < len(data["frames"])}
+    bad = {k: f for k, f in data["index"].items() if not 0 <= f < len(frames)}
     assert not bad, f"{where}: index points past the frames: {bad}"
 
 
@@ -387,6 +387,18 @@ def _drag(page, rng, current: int, target: int, top: int) -> None:
     page.mouse.up()
 
 
+def _frames(v: Visit, root, data, where) -> list[str]:
+    """The explorable's frames: inline, or fetched from its file once it is near the viewport."""
+    if "frames" in data:
+        return data["frames"]
+    assert "src" in data, f"{where}: neither frames nor a src for them"
+    root.scroll_into_view_if_needed()
+    root.page.wait_for_function("r => r.getAttribute('data-frames') === 'loaded'", arg=root.element_handle(), timeout=TIMEOUT_MS)
+    r = v.page.request.get(urljoin(v.url, data["src"]))
+    assert r.ok, f"{where}: its frames file {data['src']} answers {r.status}"
+    return json.loads(r.body())
+
+
 @pytest.mark.parametrize("rel", pages(_has_explorable))
 def test_explorables_follow_their_controls(browser, server, site, rel):
     """Every control of every explorable, moved for real, shows the frame its JSON names."""
@@ -398,9 +410,10 @@ def test_explorables_follow_their_controls(browser, server, site, rel):
             root = roots.nth(n)
             where = f"explorable #{n} on {v.url}"
             data = json.loads(root.locator("script.explorable-data").text_content())
+            frames = _frames(v, root, data, where)
             controls = root.evaluate(_CONTROLS_JS)
-            _check_static(data, controls, where)
-            check = _Checker(root, data, where)
+            _check_static(data, frames, controls, where)
+            check = _Checker(root, data, frames, where)
             state = root.evaluate(_STATE_JS)["values"]
             check(state, "loading")
             inputs = root.locator(".explorable-controls [data-name]")
