@@ -144,6 +144,24 @@ def run_at_cost(n: int, batch: int, lr: float):
                    record_every=max(1, steps // 100))
 
 
+def equal_cost_summary(ns=(1000, 10_000, 100_000)) -> dict[int, dict]:
+    """What the equal-cost explorable shows for SGD and BGD, per ``n``.
+
+    ``sgd_reach``: per-example gradients SGD spends until the gap is 1% of its
+    start (None: never); ``sgd_floor``: SGD's median gap at the end of the
+    budget (:func:`noise_floor`); ``bgd_steps``: BGD steps the budget pays for;
+    ``bgd_gap``: BGD's gap after them.
+    """
+    out = {}
+    for n in ns:
+        problem = regression(n)
+        fstar = problem.loss(problem.minimizer())
+        sgd, bgd = run_at_cost(n, 1, SGD_LR), run_at_cost(n, n, BGD_LR)
+        out[n] = {"sgd_reach": evaluations_to_reach(sgd, problem), "sgd_floor": noise_floor(sgd, problem),
+                  "bgd_steps": int(bgd.steps[-1]), "bgd_gap": float(bgd.losses[-1] - fstar)}
+    return out
+
+
 def noise_floor(run, problem, tail: int = 20) -> float:
     """Median loss gap over the last ``tail`` records of a run: where a constant-η method levels off."""
     return float(np.median(run.losses[-tail:] - problem.loss(problem.minimizer())))
@@ -378,7 +396,8 @@ def second_batch_slopes(batch: int = 100, epochs: int = 20_000, seed: int = 9) -
     * ``"with replacement"``: two batches of :math:`B` independent uniform
       indices; :math:`c = 0` (unbiased given the past).
 
-    Also returns ``"predicted"`` :math:`= -B/(N-B)` and ``"relative_bias"``,
+    Each slope comes with its standard error (keys ending in ``_se``). Also
+    returns ``"predicted"`` :math:`= -B/(N-B)` and ``"relative_bias"``,
     the mean over epochs of :math:`\lVert c\, e_1\rVert / \lVert\nabla f\rVert`
     with the predicted :math:`c`: how far the second step's expected gradient
     is off, relative to the full gradient.
@@ -396,12 +415,18 @@ def second_batch_slopes(batch: int = 100, epochs: int = 20_000, seed: int = 9) -
     independent = rng.integers(0, N, size=(epochs, 2, batch))
 
     def slope(idx):
+        """Least-squares slope of e_2 on e_1 through the origin, and its standard error."""
         err = rows[idx].mean(axis=2) - full  # (epochs, 2, dim)
-        return float(np.sum(err[:, 0] * err[:, 1]) / np.sum(err[:, 0] ** 2))
+        e1, e2 = err[:, 0], err[:, 1]
+        c = np.sum(e1 * e2) / np.sum(e1**2)
+        residual = np.sum((e2 - c * e1) ** 2) / (e1.size - 1)
+        return float(c), float(np.sqrt(residual / np.sum(e1**2)))
 
     predicted = -batch / (N - batch)
     first_errors = np.linalg.norm(rows[reshuffled[:, 0]].mean(axis=1) - full, axis=1)
-    return {"reshuffling": slope(reshuffled), "with replacement": slope(independent), "predicted": predicted,
+    (c_rr, se_rr), (c_wr, se_wr) = slope(reshuffled), slope(independent)
+    return {"reshuffling": c_rr, "reshuffling_se": se_rr, "with replacement": c_wr, "with replacement_se": se_wr,
+            "predicted": predicted,
             "relative_bias": float(np.mean(abs(predicted) * first_errors) / np.linalg.norm(full))}
 
 
