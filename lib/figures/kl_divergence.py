@@ -246,7 +246,7 @@ def fits_figure():
 
 # --------------------------------------------------------------------------- claims
 def code_lengths(p, q) -> dict:
-    """Entropy, cross-entropy and KL in bits next to mean code lengths (bits per outcome of P).
+    r"""Entropy, cross-entropy and KL in bits next to mean code lengths (bits per outcome of P).
 
     Shannon codes (lengths :math:`\lceil -\log_2 p_k\rceil`) built for P and for Q, and the optimal
     prefix code for P (:func:`huffman_code_lengths`).
