@@ -57,6 +57,7 @@ __all__ = [
 
 #: How far a probability vector's sum may be from 1.
 TOLERANCE = 1e-9
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 # --------------------------------------------------------------------------- discrete
@@ -120,18 +121,53 @@ def cross_entropy(p, q, base: float = math.e) -> np.ndarray:
     return -_expected(p, _log(q)) / _log_base(base)
 
 
+def _phi_series(r: np.ndarray) -> np.ndarray:
+    r""":math:`\phi(r) = (1 + r)\log(1 + r) - r = \sum_{n\ge2} (-r)^n / (n(n-1))`, for :math:`|r| < 0.05` (15 terms: error below :math:`10^{-18}` relative)."""
+    return sum((-r) ** n / (n * (n - 1)) for n in range(16, 1, -1))
+
+
+def _log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    r""":math:`\log(p/q)` for :math:`p, q > 0`; as :math:`\log p - \log q` where :math:`p/q` over- or underflows."""
+    with np.errstate(over="ignore", under="ignore"):
+        ratio = p / q
+    normal = np.isfinite(ratio) & (ratio >= np.finfo(float).tiny)
+    return np.where(normal, np.log(np.where(normal, ratio, 1.0)), np.log(p) - np.log(q))
+
+
 def kl_divergence(p, q, base: float = math.e) -> np.ndarray:
     r"""Kullback--Leibler divergence :math:`D_{\mathrm{KL}}(P\|Q) = \sum_k p_k \log_b (p_k / q_k)` (Kullback & Leibler 1951).
 
     Conventions :math:`0 \log(0/q) = 0` and :math:`p \log(p/0) = +\infty`
     (Cover & Thomas 2006, §2.3). Always :math:`\ge 0`, with equality iff
     :math:`P = Q` (Gibbs' inequality, Cover & Thomas 2006, Thm. 2.6.3).
-    Computed term by term (not as :math:`H(P,Q) - H(P)`), so it stays
-    accurate when :math:`P \approx Q`.
+
+    Accurate to about :math:`10^{-13}` relative also when :math:`P \approx Q`,
+    where the terms :math:`p_k\log(p_k/q_k)` are first order in
+    :math:`p - q` but their sum is second order. With
+    :math:`r_k = (p_k - q_k)/q_k` each term is split exactly as
+
+    .. math::
+        p_k \log\frac{p_k}{q_k} = (p_k - q_k) + q_k\,\phi(r_k), \qquad
+        \phi(r) = (1+r)\log(1+r) - r = \sum_{n\ge 2} \frac{(-r)^n}{n(n-1)} \ge 0;
+
+    :math:`p_k - q_k` is exact when :math:`q_k/2 \le p_k \le 2q_k`
+    (Sterbenz), the first sum is taken exactly (``math.fsum``), and the second
+    has no negative terms (:math:`\phi` by its series for :math:`|r| < 0.05`,
+    else as :math:`p\log(p/q) - (p - q)`). (The first sum is 0 for inputs that sum to 1
+    exactly; for float vectors that do not, it is part of the answer.)
+    Negative round-off is clipped to 0.
     """
     p, q = _pair(p, q)
-    log_ratio = np.subtract(_log(p), _log(q), out=np.zeros_like(p), where=p > 0)  # +inf where q = 0 < p
-    return np.maximum(_expected(p, log_ratio), 0.0) / _log_base(base)
+    live = (p > 0) & (q > 0)
+    P, Q = np.where(live, p, 1.0), np.where(live, q, 1.0)
+    r = (P - Q) / Q
+    small = np.abs(r) < 0.05
+    curvature = np.where(small, Q * _phi_series(np.where(small, r, 0.0)), P * _log_ratio(P, Q) - (P - Q))
+    curvature = np.where(live, curvature, 0.0).sum(axis=-1)
+    diff = np.where(p > 0, p - q, 0.0).reshape(-1, p.shape[-1])
+    first = np.array([math.fsum(row) for row in diff]).reshape(p.shape[:-1])
+    kl = np.where(((p > 0) & (q == 0)).any(axis=-1), np.inf, np.maximum(first + curvature, 0.0))
+    return kl / _log_base(base)
 
 
 def shannon_code_lengths(q) -> np.ndarray:
@@ -162,13 +198,31 @@ def expected_code_length(p, lengths) -> float:
 
 
 # --------------------------------------------------------------------------- Gaussians
+def _standardized(x, mu: float, sigma: float):
+    r""":math:`(x - \mu)/\sigma`, as :math:`x/\sigma - \mu/\sigma` where :math:`x - \mu` alone overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = np.subtract(x, mu)
+        return np.where(np.isfinite(d), d / sigma, np.divide(x, sigma) - mu / sigma)
+
+
+def _x_minus_log1p_series(t: float) -> float:
+    r""":math:`t - \log(1 + t) = \sum_{n\ge2} (-t)^n/n` for :math:`|t| < 0.05` (15 terms: error below :math:`10^{-18}` relative)."""
+    return sum((-t) ** n / n for n in range(16, 1, -1))
+
+
 def gaussian_logpdf(x, mu: float, sigma: float) -> np.ndarray:
-    r""":math:`\log \mathcal{N}(x; \mu, \sigma^2) = -\tfrac12 \log(2\pi\sigma^2) - (x-\mu)^2 / (2\sigma^2)` (Bishop 2006, eq. 1.46)."""
+    r""":math:`\log \mathcal{N}(x; \mu, \sigma^2) = -\log\sigma - \tfrac12 \log 2\pi - \tfrac12 \bigl((x-\mu)/\sigma\bigr)^2` (Bishop 2006, eq. 1.46).
+
+    Written with :math:`\log\sigma` and :math:`(x-\mu)/\sigma` (never
+    :math:`\sigma^2`), so it is finite for every valid scale
+    (:math:`\sigma = 10^{-300}` or :math:`10^{300}`, :math:`\mu = 10^{300}`),
+    and :math:`-\infty` only where the true value is below the float range.
+    """
     mu, sigma = checks.finite("mu", mu), checks.positive("sigma", sigma)
-    x = np.asarray(x, dtype=float)
-    if np.isnan(x).any():
-        raise ValueError("x must not contain NaN")
-    return -0.5 * math.log(2 * math.pi * sigma**2) - 0.5 * ((x - mu) / sigma) ** 2
+    x = checks.array("x", x)
+    z = _standardized(x, mu, sigma)
+    with np.errstate(over="ignore"):
+        return -math.log(sigma) - _HALF_LOG_2PI - 0.5 * (z * z)
 
 
 def gaussian_kl(mu1: float, sigma1: float, mu2: float, sigma2: float) -> float:
@@ -176,12 +230,30 @@ def gaussian_kl(mu1: float, sigma1: float, mu2: float, sigma2: float) -> float:
 
     .. math::
         \log\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2 + (\mu_1-\mu_2)^2}{2\sigma_2^2} - \frac12
+        = \tfrac12\bigl(t - \log(1 + t)\bigr) + \tfrac12\Bigl(\frac{\mu_1 - \mu_2}{\sigma_2}\Bigr)^2,
+        \qquad t = \frac{\sigma_1^2}{\sigma_2^2} - 1
 
     (Kullback 1959, *Information Theory and Statistics*; Bishop 2006, Exercise 1.30).
+    The second form has two non-negative terms, computes
+    :math:`t = \frac{\sigma_1 - \sigma_2}{\sigma_2}\cdot\frac{\sigma_1 + \sigma_2}{\sigma_2}`
+    without squaring a scale, and :math:`t - \log(1+t)` by its series for
+    :math:`|t| < 0.05` (else as :math:`t - 2\log(\sigma_1/\sigma_2)`): accurate to about :math:`10^{-14}` relative for every
+    valid input, including nearly equal Gaussians and scales from
+    :math:`10^{-300}` to :math:`10^{300}`; ``inf`` only where the divergence
+    exceeds the float range. No OverflowError, no warning.
     """
     mu1, mu2 = checks.finite("mu1", mu1), checks.finite("mu2", mu2)
     s1, s2 = checks.positive("sigma1", sigma1), checks.positive("sigma2", sigma2)
-    return math.log(s2 / s1) + (s1**2 + (mu1 - mu2) ** 2) / (2 * s2**2) - 0.5
+    h = abs(float(_standardized(mu1, mu2, s2))) * math.sqrt(0.5)
+    mean_part = h * h  # float products overflow to inf (only ** raises)
+    ratio = s1 / s2
+    if 1e-150 < ratio < 1e150:
+        t = ((s1 - s2) / s2) * ((s1 + s2) / s2) if s1 + s2 < math.inf else (ratio - 1) * (ratio + 1)
+        if abs(t) < 0.05:
+            return 0.5 * _x_minus_log1p_series(t) + mean_part
+        return (0.5 * t - math.log(ratio)) + mean_part
+    r = ratio * math.sqrt(0.5)
+    return (math.log(s2) - math.log(s1)) - 0.5 + r * r + mean_part
 
 
 @dataclass(frozen=True, eq=False)
@@ -240,28 +312,43 @@ class GaussianMixture:
 
 
 # --------------------------------------------------------------------------- KL on a grid
-#: Grid points of :func:`integration_grid`.
+#: Minimum number of grid points of :func:`integration_grid`.
 GRID_POINTS = 801
 #: Half-width of the grid in standard deviations.
 GRID_SIGMAS = 12.0
+#: Largest grid spacing, in units of the narrowest standard deviation.
+GRID_SPACING = 0.25
+#: The most points :func:`integration_grid` will use.
+MAX_GRID_POINTS = 2_000_001
 
 
 def integration_grid(mixture: GaussianMixture, mu: float, sigma: float, points: int = GRID_POINTS) -> np.ndarray:
     r"""An evenly spaced grid covering every component of ``mixture`` and :math:`\mathcal{N}(\mu,\sigma^2)` to :math:`\pm 12` std.
 
     Beyond 12 standard deviations a Gaussian's density is below :math:`e^{-72}`,
-    so the truncation error is negligible; the trapezoid rule on a smooth,
-    fast-decaying integrand converges faster than any power of the spacing
-    (Trefethen & Weideman 2014, "The exponentially convergent trapezoidal rule",
-    SIAM Review 56(3)). With 801 points the integrals here agree with
-    :func:`gaussian_kl` to about :math:`10^{-10}` (tested). The
-    spacing must stay below about the smallest standard deviation: for a
-    :math:`q` hundreds of standard deviations from :math:`p`, pass more ``points``.
+    so the truncation error is negligible. The spacing adapts to the
+    narrowest scale :math:`s_{\min}` (of the components and :math:`\sigma`):
+    at least ``points`` points, and more if needed to make the spacing at most
+    :math:`s_{\min}/4`. The trapezoid rule on a smooth, fast-decaying integrand
+    then converges faster than any power of the spacing, with error of order
+    :math:`e^{-2\pi^2 (s/h)^2} \approx e^{-316}` for a Gaussian of std
+    :math:`s` (Trefethen & Weideman 2014, "The exponentially convergent
+    trapezoidal rule", SIAM Review 56(3)). Tested: :func:`forward_kl`,
+    :func:`reverse_kl` and :func:`kl_gradient` agree with the closed forms to
+    :math:`10^{-9}` relative (and :math:`10^{-12}` absolute) for scale ratios
+    up to :math:`10^3` in either direction. Scales so disparate that more than
+    :data:`MAX_GRID_POINTS` points would be needed raise ``ValueError``.
     """
     points = checks.integer("points", points, 101)
+    mu, sigma = checks.finite("mu", mu), checks.positive("sigma", sigma)
     centres = np.array(mixture.means + (mu,))
-    widths = GRID_SIGMAS * np.array(mixture.stds + (sigma,))
-    return np.linspace((centres - widths).min(), (centres + widths).max(), points)
+    stds = np.array(mixture.stds + (sigma,))
+    lo, hi = (centres - GRID_SIGMAS * stds).min(), (centres + GRID_SIGMAS * stds).max()
+    needed = math.ceil((hi - lo) / (GRID_SPACING * stds.min())) + 1
+    if needed > MAX_GRID_POINTS:
+        raise ValueError(f"sigma must be within reach of the mixture's stds: the grid would need {needed} points "
+                         f"(at most {MAX_GRID_POINTS})")
+    return np.linspace(lo, hi, max(points, needed))
 
 
 def kl_on_grid(log_p, log_q, x) -> np.ndarray:
@@ -317,18 +404,19 @@ def kl_gradient(mixture: GaussianMixture, mu: float, sigma: float, direction: st
     :math:`\partial_\mu = -\mathbb{E}_q[(\log p)'(x)]`,
     :math:`\partial_{\log\sigma} = -1 - \mathbb{E}_q[(\log p)'(x)\,(x-\mu)]`.
     """
+    if direction not in ("forward", "reverse"):
+        raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
+    mu, sigma = checks.finite("mu", mu), checks.positive("sigma", sigma)
     x = integration_grid(mixture, mu, sigma, points)
     if direction == "forward":
         with np.errstate(under="ignore"):
             p = np.exp(mixture.logpdf(x))
-        d = x - mu
-        return np.array([-np.trapezoid(p * d, x) / sigma**2, 1.0 - np.trapezoid(p * d**2, x) / sigma**2])
-    if direction == "reverse":
-        with np.errstate(under="ignore"):
-            q = np.exp(gaussian_logpdf(x, mu, sigma))
-        score = mixture.dlogpdf(x)
-        return np.array([-np.trapezoid(q * score, x), -1.0 - np.trapezoid(q * score * (x - mu), x)])
-    raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
+        z = (x - mu) / sigma
+        return np.array([-np.trapezoid(p * z, x) / sigma, 1.0 - np.trapezoid(p * z * z, x)])
+    with np.errstate(under="ignore"):
+        q = np.exp(gaussian_logpdf(x, mu, sigma))
+    score = mixture.dlogpdf(x)
+    return np.array([-np.trapezoid(q * score, x), -1.0 - np.trapezoid(q * score * (x - mu), x)])
 
 
 class GaussianFit(FiniteSumObjective):
