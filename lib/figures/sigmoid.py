@@ -89,20 +89,19 @@ def fit_by_hand():
         curve.plot(x[y == 1], 1 + jitter[y == 1], "|", color=C["blue"], ms=7, label="y = 1")
         curve.plot(x[y == 0], jitter[y == 0], "|", color=C["orange"], ms=7, label="y = 0")
         curve.plot(xs, sigmoid(w_ml * xs + b_ml), "--", color=C["black"], lw=1.2,
-                   label=f"max. likelihood\n(log-loss {loss_ml:.3f})")
-        line, = curve.plot([], [], color=C["vermillion"], lw=2.2, animated=True, label=r"$\sigma(wx+b)$")
+                   label="max. likelihood (★)")
+        line, = curve.plot([], [], color=C["vermillion"], lw=2.2, animated=True, label=r"yours: $\sigma(wx+b)$ (●)")
         curve.set(xlim=(-7, 7), ylim=(-0.1, 1.1), xlabel="feature $x$", ylabel=r"$P(y=1 \mid x)$")
-        curve.legend(loc="upper left", fontsize=7.5)
-        title = curve.set_title(" ", fontsize=10)
+        fig.legend(handles=curve.get_legend_handles_labels()[0], loc="outside upper center", ncols=2)
+        title = curve.set_title(" ")
         title.set_animated(True)
         W, B, loss = _loss_surface()
-        surface.contour(W, B, loss, levels=np.geomspace(loss.min() * 1.01, loss.max(), 9), colors="0.55",
+        surface.contour(W, B, loss, levels=np.geomspace(loss.min() * 1.01, loss.max(), 9), colors=C["black"], alpha=0.45,
                         linewidths=0.7)
         surface.plot(w_ml, b_ml, "*", color=C["black"], ms=12, label="max. likelihood")
         point, = surface.plot([], [], "o", color=C["vermillion"], ms=7, animated=True, label="your (w, b)")
         surface.set(xlim=W_RANGE, ylim=B_RANGE, xlabel="weight $w$", ylabel="bias $b$",
                     title="Mean log-loss $f(w, b)$")
-        surface.legend(loc="lower right", fontsize=7.5)
 
         def update(w, b):
             line.set_data(xs, sigmoid(w * xs + b))
@@ -136,15 +135,15 @@ def saturation():
         tangent, = left.plot([], [], color=C["vermillion"], lw=1.2, animated=True, label="tangent at $x_0$")
         dot, = left.plot([], [], "o", color=C["vermillion"], ms=6, animated=True)
         left.set(xlim=(-8, 8), ylim=(-0.15, 1.15), xlabel="input $x$", ylabel=r"output $\sigma(kx)$")
-        left.legend(loc="center left", fontsize=7.5)
-        left.set_title("σ(kx) and its tangent at x₀", fontsize=10)
+        left.legend(loc="center left")
+        left.set_title("σ(kx) and its tangent at x₀")
         right.axhline(0.25, color=C["black"], lw=1, ls="--", label=r"max of $\sigma'$: 1/4")
         dcurve, = right.semilogy([], [], color=C["green"], animated=True, label=r"$\sigma'(kx)$")
         ddot, = right.plot([], [], "o", color=C["vermillion"], ms=6, animated=True)
         right.set(xlim=(-8, 8), ylim=(1e-30, 10.0), xlabel="input $x$",
                   ylabel=r"$\sigma'(kx)$ (log scale)")
-        right.legend(loc="lower center", fontsize=7.5)
-        rtitle = right.set_title(" ", fontsize=10)
+        right.legend(loc="lower center")
+        rtitle = right.set_title(" ")
         rtitle.set_animated(True)
 
         def update(x0, k):
@@ -174,27 +173,28 @@ EXPLORABLES = {"fit_by_hand": fit_by_hand, "saturation": saturation}
 
 # --------------------------------------------------------------------------- static figure: properties
 def properties_figure():
-    """σ with its centre of symmetry, σ' with its maximum, and the logit."""
-    fig = style.figure(height=3.0)
-    a, b, c = fig.subplots(1, 3)
+    """σ with its centre of symmetry (top left), σ' and σ'' (top right), and the logit (bottom)."""
+    fig = style.figure(height=5.4)
+    axes = fig.subplot_mosaic([["a", "b"], ["c", "c"]])
+    a, b, c = axes["a"], axes["b"], axes["c"]
     x = np.linspace(-8, 8, 400)
     a.plot(x, sigmoid(x), color=C["blue"], label=r"$\sigma(x)$")
     a.plot(x, 1 - sigmoid(-x), ":", color=C["orange"], lw=2.5, label=r"$1-\sigma(-x)$")
-    a.plot(0, 0.5, "o", color=C["black"], ms=5, label="centre (0, 1/2)")
-    a.set(xlabel="$x$", ylabel="value", title="σ and its point symmetry")
-    a.legend(loc="upper left", fontsize=7.5)
-    b.plot(x, sigmoid_grad(x), color=C["green"], label=r"$\sigma'(x)=\sigma(1-\sigma)$")
-    b.plot(x, sigmoid_second_derivative(x), color=C["purple"], label=r"$\sigma''(x)$")
-    b.axhline(0.25, color=C["black"], lw=1, ls="--", label="1/4")
-    b.set(xlabel="$x$", ylabel="derivative", title="Derivatives: smooth, σ' ≤ 1/4")
-    b.legend(loc="lower left", fontsize=7.5)
+    a.plot(0, 0.5, "o", color=C["black"], ms=5, label="centre")
+    a.set(xlabel="$x$", ylabel="value", title="σ: point symmetry")
+    a.legend(loc="upper left")
+    b.plot(x, sigmoid_grad(x), color=C["green"], label=r"$\sigma'$")
+    b.plot(x, sigmoid_second_derivative(x), color=C["purple"], ls="--", label=r"$\sigma''$")
+    b.axhline(0.25, color=C["black"], lw=1, ls=":", label="1/4")
+    b.set(xlabel="$x$", ylabel="derivative", ylim=(-0.12, 0.4), title="σ' ≤ 1/4, smooth")
+    b.legend(loc="upper left")
     p = np.linspace(0.001, 0.999, 400)
-    c.plot(p, logit(p), color=C["vermillion"], label=r"$\mathrm{logit}(p)=\log\frac{p}{1-p}$")
-    c.set(xlabel="probability $p$", ylabel="log-odds", title="The inverse: logit", ylim=(-7.5, 7.5))
-    c.legend(loc="upper left", fontsize=7.5)
-    return style.Still(fig, alt="Three panels. Left: the sigmoid and 1 minus sigmoid of minus x, which coincide, "
-                                "with the centre point (0, 1/2). Middle: the first derivative, a bump of height "
-                                "1/4 at 0, and the second derivative. Right: the logit, increasing from minus to "
+    c.plot(p, logit(p), color=C["vermillion"])
+    c.set(xlabel="probability $p$", ylabel="log-odds", ylim=(-7.5, 7.5),
+          title=r"The inverse: $\mathrm{logit}(p) = \log\frac{p}{1-p}$")
+    return style.Still(fig, alt="Three panels. Top left: the sigmoid and 1 minus sigmoid of minus x, which coincide, "
+                                "with the centre point (0, 1/2). Top right: the first derivative, a bump of height "
+                                "1/4 at 0, and the second derivative. Bottom: the logit, increasing from minus to "
                                 "plus infinity on (0, 1).")
 
 
@@ -273,21 +273,21 @@ def threshold_figure():
     left, right = fig.subplots(1, 2)
     x = np.linspace(-4, 4, 801)
     for k, colour in zip((1, 4, 16, 64), ("sky", "blue", "green", "vermillion")):
-        left.plot(x, sigmoid(k * x), color=C[colour], lw=1.5, label=f"σ({k}x)")
-    left.plot(x, step(x), ":", color=C["black"], lw=2, label="threshold H(x)")
-    left.set(xlabel="$x$", ylabel="output", title="σ(kx) becomes a step only as k → ∞")
-    left.legend(loc="upper left", fontsize=7.5)
+        left.plot(x, sigmoid(k * x), color=C[colour], lw=1.5, label=f"k = {k}")
+    left.plot(x, step(x), ":", color=C["black"], lw=2, label="step H")
+    left.set(xlabel="$x$", ylabel="output σ(kx)", title="σ(kx) → step as k → ∞")
+    left.legend(loc="lower right")
     obj = problem()
     xd, y = obj.A[:, 0], obj.y
     b_ml = fit().final_theta[1]
     w = np.linspace(-1, 4, 401)
     err = [np.mean(np.abs(step(v * xd + b_ml) - y)) for v in w]
     ll = [obj.loss(np.array([v, b_ml])) for v in w]
-    right.plot(w, ll, color=C["blue"], label="log-loss of σ(wx+b) (nats)")
-    right.plot(w, err, color=C["orange"], label="error rate of H(wx+b)")
+    right.plot(w, ll, color=C["blue"], label="log-loss, σ")
+    right.plot(w, err, color=C["orange"], ls="--", label="error rate, H")
     right.set(xlabel=f"weight $w$ (b = {b_ml:.2f} fixed)", ylabel="loss", ylim=(0, 1.2),
-              title="Smooth loss vs piecewise-constant loss")
-    right.legend(loc="upper center", fontsize=7.5)
+              title="Smooth vs stepwise loss")
+    right.legend(loc="upper right")
     return style.Still(fig, alt="Left: sigmoid of kx for k = 1, 4, 16, 64 and the threshold step; the curves "
                                 "steepen towards the step. Right: along the weight, the log-loss of the sigmoid "
                                 "model is a smooth valley while the error rate of the threshold model is flat "

@@ -62,14 +62,14 @@ def logits_explorable():
         prob_bars = prob_ax.bar(classes, np.zeros(3), color=CLASS_COLOURS, animated=True)
         prob_ax.set(xticks=classes, xticklabels=labels, ylim=(0, 1.05),
                     ylabel=r"$p_k = \mathrm{softmax}(z/T)_k$", xlabel=r"class $k$  (title: $p$ and loss $L = -\log p_1$)")
-        prob_title = prob_ax.set_title(" ", fontsize=10)
+        prob_title = prob_ax.set_title(" ")
         prob_title.set_animated(True)
         grad_bars = grad_ax.bar(classes, np.zeros(3), color=CLASS_COLOURS, animated=True)
-        grad_ax.axhline(0, color="0.3", lw=0.8)
+        grad_ax.axhline(0, color=C["black"], lw=0.8)
         grad_ax.set(xticks=classes, xticklabels=labels, ylim=(-1.05, 1.05),
                     ylabel=r"$\partial L / \partial (z_k/T) = p_k - \mathbb{1}(y = k)$")
         grad_ax.set_xlabel("class $k$  (gradient with respect to $z_k/T$)")
-        grad_title = grad_ax.set_title(" ", fontsize=10)
+        grad_title = grad_ax.set_title(" ")
         grad_title.set_animated(True)
 
         def update(z0, z1, temperature):
@@ -137,18 +137,18 @@ def classifier_explorable():
         image = region_ax.imshow(np.zeros((GRID.size, GRID.size)), origin="lower", extent=(-6, 6, -6, 6),
                                  cmap=ListedColormap([_light(c) for c in CLASS_COLOURS]), vmin=-0.5, vmax=2.5,
                                  interpolation="nearest", animated=True)
-        dots = [region_ax.scatter([], [], s=10, color=CLASS_COLOURS[k], edgecolors="0.15", linewidths=0.3,
+        dots = [region_ax.scatter([], [], s=10, color=CLASS_COLOURS[k], edgecolors=C["black"], linewidths=0.3,
                                   marker="os^"[k], animated=True, label=f"class {k}") for k in range(3)]
         region_ax.set(xlim=(-6, 6), ylim=(-6, 6), xlabel="feature $x_1$  (colour: predicted class)", ylabel="feature $x_2$")
-        region_ax.legend(loc="lower left", fontsize=7.5, framealpha=0.8, frameon=True)
-        region_title = region_ax.set_title(" ", fontsize=10)
+        region_ax.legend(loc="lower left", framealpha=0.8, frameon=True)
+        region_title = region_ax.set_title(" ")
         region_title.set_animated(True)
         curve, = loss_ax.loglog([], [], color=C["black"], animated=True, label="training loss $f(\\theta_t)$")
         here, = loss_ax.loglog([], [], "o", color=C["vermillion"], ms=7, animated=True, label="step $t$")
-        loss_ax.axhline(np.log(3), color="0.4", ls="--", lw=1, label="log 3 (θ = 0, uniform)")
+        loss_ax.axhline(np.log(3), color=C["black"], ls="--", lw=1, label="log 3 (θ = 0, uniform)")
         loss_ax.set(xlim=(1, MAX_STEPS), ylim=(1e-3, 2), xlabel="gradient step $t$ (log scale)",
-                    ylabel="cross-entropy (nats)", title=f"Training loss (full-batch GD, η = {LEARNING_RATE:g})")
-        loss_ax.legend(loc="lower left", fontsize=7.5)
+                    ylabel="cross-entropy (nats)", title=f"Training loss\n(full-batch GD, η = {LEARNING_RATE:g})")
+        loss_ax.legend(loc="lower left")
 
         def update(steps, spread):
             problem, run = blobs(spread), training_run(spread)
@@ -156,7 +156,7 @@ def classifier_explorable():
             image.set_data(grid_classes)
             for k in range(3):
                 dots[k].set_offsets(problem.X[problem.y == k])
-            region_title.set_text(f"t = {steps}: accuracy {accuracy:.0%}, f = {run.losses[steps]:.3f}, ‖W‖ = {norm:.2f}")
+            region_title.set_text(f"t = {steps}: accuracy {accuracy:.0%}\nf = {run.losses[steps]:.3f}, ‖W‖ = {norm:.2f}")
             curve.set_data(run.steps[1: steps + 1], run.losses[1: steps + 1])
             here.set_data([steps], [run.losses[steps]])
 
