@@ -14,7 +14,6 @@ Every function here only calls :mod:`lib.gradient_descent` and plots.
 """
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 
 import numpy as np
@@ -299,35 +298,6 @@ EXPLORABLES = {"paths": paths, "equal_cost": equal_cost, "gradient_noise": gradi
 
 
 # --------------------------------------------------------------------------- claims: cost
-def step_seconds(ns=(1_000, 10_000, 100_000, 1_000_000), repeats: int = 5) -> dict[int, float]:
-    """Median wall-clock seconds of one full-gradient step on ``regression(n)``."""
-    out = {}
-    for n in ns:
-        problem = regression(n)
-        times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            problem.grad(THETA0)
-            times.append(time.perf_counter() - t0)
-        out[n] = float(np.median(times))
-    return out
-
-
-def seconds_per_example(batch_sizes=(1, 8, 64, 512), n: int = 100_000, repeats: int = 200) -> dict[int, float]:
-    """Median wall-clock seconds per example of one mini-batch gradient (vectorization pays per batch)."""
-    problem, rng = regression(n), np.random.default_rng(5)
-    out = {}
-    for b in batch_sizes:
-        times = []
-        for _ in range(repeats):
-            idx = rng.choice(n, size=b, replace=False)
-            t0 = time.perf_counter()
-            problem.grad(THETA0, idx)
-            times.append(time.perf_counter() - t0)
-        out[b] = float(np.median(times)) / b
-    return out
-
-
 @lru_cache(maxsize=None)
 def first_pass(n: int = 100_000, tolerance: float = 0.05):
     """Per-example gradients SGD and BGD need to get within ``tolerance`` (relative) of the optimal loss."""
