@@ -135,14 +135,14 @@ def saturation():
         tangent, = left.plot([], [], color=C["vermillion"], lw=1.2, animated=True, label="tangent at $x_0$")
         dot, = left.plot([], [], "o", color=C["vermillion"], ms=6, animated=True)
         left.set(xlim=(-8, 8), ylim=(-0.15, 1.15), xlabel="input $x$", ylabel=r"output $\sigma(kx)$")
-        left.legend(loc="center left")
         left.set_title("σ(kx) and its tangent at x₀")
         right.axhline(0.25, color=C["black"], lw=1, ls="--", label=r"max of $\sigma'$: 1/4")
         dcurve, = right.semilogy([], [], color=C["green"], animated=True, label=r"$\sigma'(kx)$")
         ddot, = right.plot([], [], "o", color=C["vermillion"], ms=6, animated=True)
         right.set(xlim=(-8, 8), ylim=(1e-30, 10.0), xlabel="input $x$",
                   ylabel=r"$\sigma'(kx)$ (log scale)")
-        right.legend(loc="lower center")
+        fig.legend(handles=left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0],
+                   loc="outside upper center", ncols=3)
         rtitle = right.set_title(" ")
         rtitle.set_animated(True)
 
@@ -154,7 +154,7 @@ def saturation():
             dot.set_data([x0], [s0])
             dcurve.set_data(xs, np.maximum(sigmoid_grad(k * xs), 1e-300))
             ddot.set_data([x0], [max(d0, 1e-300)])
-            rtitle.set_text(f"σ'(kx₀) = {d0:.2g} ({100 * d0:.2g}%)")
+            rtitle.set_text(f"σ'(kx₀) = {d0:.2g}\n= {100 * d0:.2g}% of the gradient")
 
         return update
 

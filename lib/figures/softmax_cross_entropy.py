@@ -61,14 +61,14 @@ def logits_explorable():
         prob_ax, grad_ax = fig.subplots(1, 2)
         prob_bars = prob_ax.bar(classes, np.zeros(3), color=CLASS_COLOURS, animated=True)
         prob_ax.set(xticks=classes, xticklabels=labels, ylim=(0, 1.05),
-                    ylabel=r"$p_k = \mathrm{softmax}(z/T)_k$", xlabel=r"class $k$  (title: $p$ and loss $L = -\log p_1$)")
+                    ylabel=r"$p_k = \mathrm{softmax}(z/T)_k$", xlabel=r"class $k$")
         prob_title = prob_ax.set_title(" ")
         prob_title.set_animated(True)
         grad_bars = grad_ax.bar(classes, np.zeros(3), color=CLASS_COLOURS, animated=True)
         grad_ax.axhline(0, color=C["black"], lw=0.8)
         grad_ax.set(xticks=classes, xticklabels=labels, ylim=(-1.05, 1.05),
                     ylabel=r"$\partial L / \partial (z_k/T) = p_k - \mathbb{1}(y = k)$")
-        grad_ax.set_xlabel("class $k$  (gradient with respect to $z_k/T$)")
+        grad_ax.set_xlabel("class $k$")
         grad_title = grad_ax.set_title(" ")
         grad_title.set_animated(True)
 
@@ -78,8 +78,8 @@ def logits_explorable():
                 prob_bars[k].set_height(p[k])
                 grad_bars[k].set_height(g[k])
             shown = ", ".join(f"{round(v, 3) + 0.0:+.3f}" for v in g)  # no "-0.000"
-            prob_title.set_text(f"p = ({', '.join(f'{v:.3f}' for v in p)}), L = {loss:.3f}")
-            grad_title.set_text(f"p − e₁ = ({shown})")
+            prob_title.set_text(f"p = ({', '.join(f'{v:.3f}' for v in p)})\nloss L = {loss:.3f}")
+            grad_title.set_text(f"gradient p − e₁ =\n({shown})")
 
         return update
 
@@ -244,13 +244,12 @@ def alternatives_figure():
         p = normalized_scores(Z, t)[:, 1]
         loss = _score_losses(Z, t, label=1)
         p_ax.plot(z1, p, color=colours[t], label=names[t])
-        loss_ax.plot(z1, np.where(np.isfinite(loss), loss, np.nan), color=colours[t], label=names[t])
+        loss_ax.plot(z1, np.where(np.isfinite(loss), loss, np.nan), color=colours[t])
     p_ax.set(xlabel="score of class 1, $z_1$", ylabel="$p_1$", ylim=(-0.02, 1.02),
-             title=r"$p_1$ as $z_1$ grows ($z_0 = 1$, $z_2 = -0.5$)")
-    p_ax.legend(loc="upper left")
+             title=r"$p_1$ as $z_1$ grows")
+    fig.legend(loc="outside upper center", ncols=3)
     loss_ax.set(xlabel="score of the true class 1, $z_1$", ylabel=r"loss $-\log p_1$ (nats)", ylim=(0, 8),
                 title="Loss of class 1")
-    loss_ax.legend(loc="upper right")
     return style.Still(fig, alt="Two panels against the score of class 1. Left: its probability under exp, square and "
                                 "ReLU normalisation; only exp rises monotonically, square dips to zero at a score of "
                                 "zero and rises again for negative scores, ReLU is zero for negative scores. Right: the "
