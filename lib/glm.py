@@ -40,7 +40,7 @@ import numpy as np
 
 from lib import checks
 from lib.gradient_descent import Trajectory
-from lib.objectives import FiniteSumObjective, data_matrix, design_matrix
+from lib.objectives import FiniteSumObjective, design_matrix
 from lib.sigmoid import log_sigmoid, logit, sigmoid
 from lib.softmax import one_hot, softmax, softmax_nll
 
@@ -464,9 +464,15 @@ class GLMObjective(FiniteSumObjective):
     def _rows(self, idx):
         return slice(None) if idx is None else self._idx(idx)
 
+    def _design(self, X):
+        A = design_matrix(X)
+        if A.shape[1] != self.A.shape[1]:
+            raise ValueError(f"X must have shape (m, {self.A.shape[1] - 1}) like the training inputs, got {np.shape(X)}")
+        return A
+
     def predict(self, theta, X):
         r""":math:`\mu = g^{-1}(a^\top \Theta)` for new inputs ``X``."""
-        return self.family.mean(self._eta(theta, design_matrix(X)))
+        return self.family.mean(self._eta(theta, self._design(X)))
 
     @np.errstate(all="ignore")
     def loss(self, theta, idx=None):
@@ -612,12 +618,7 @@ class SoftmaxRegression(GLMObjective):
 
     def logits(self, theta, X=None) -> np.ndarray:
         r""":math:`Z = X W + \mathbf{1} b^\top`, shape ``(m, K)`` (training inputs when ``X`` is None)."""
-        if X is None:
-            return self._eta(theta, self.A)
-        X = data_matrix(X)
-        if X.shape[1] != self.d:
-            raise ValueError(f"X must have shape (m, {self.d}), got {X.shape}")
-        return self._eta(theta, design_matrix(X))
+        return self._eta(theta, self.A if X is None else self._design(X))
 
     def predict_proba(self, theta, X=None) -> np.ndarray:
         r""":math:`\operatorname{softmax}(z_i)` row by row, shape ``(m, K)``."""

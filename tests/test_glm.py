@@ -212,6 +212,8 @@ def test_two_layer_network_gradient_and_output_is_inverse_link():
     (lambda: GLMObjective(POISSON, np.zeros((3, 1)), np.zeros((3, 1))), "y"),
     (lambda: LogisticRegression(np.zeros((3, 1)), np.zeros(2)), "y"),
     (lambda: LeastSquares(np.zeros((3, 1)), np.zeros(4)), "y"),
+    (lambda: LogisticRegression(np.zeros((3, 1)), np.zeros(3)).predict_proba(np.zeros(2), np.zeros((3, 2))), "X"),
+    (lambda: GLMObjective(POISSON, np.zeros((3, 2)), np.zeros(3)).predict(np.zeros(3), np.zeros((3, 1))), "X"),
     (lambda: irls(BERNOULLI, np.zeros((3, 1)), np.zeros(3), tol=0.0), "tol"),
 ])
 def test_bad_input_raises_value_error_naming_the_argument(call, name):
