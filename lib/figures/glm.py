@@ -554,7 +554,9 @@ def fit_link(family_name: str, link: str, X, y, iterations: int = 200, tol: floa
     The step length :math:`s` starts at 1 and is halved until the NLL is finite and not larger, which keeps
     every mean possible for links that can leave the family's range (identity for Poisson counts; Marschner
     2011, "glm2: fitting generalized linear models with convergence problems", R Journal 3(2)). Starts from
-    the constant fit :math:`h(\theta_0) = \bar y`. Returns ``(theta, mean NLL, iterations, converged)``.
+    the constant fit :math:`h(\theta_0) = \bar y`. When no halved step lowers the NLL the fit is reported as
+    converged: that is also how a boundary optimum ends (Poisson counts with the identity link: the best line
+    touches :math:`\mu = 0` at a zero count). Returns ``(theta, mean NLL, iterations, converged)``.
     """
     family, (h, dh) = FAMILIES[family_name], INVERSE_LINKS[link]
     A = design_matrix(X)
