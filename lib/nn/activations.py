@@ -50,7 +50,8 @@ def _elementwise(kernel):
 
     @functools.wraps(kernel)
     def checked(x, **options):
-        return kernel(_float_array(x), **options)
+        x = _float_array(x)
+        return np.asarray(kernel(x, **options), dtype=x.dtype)  # a kernel may return a boolean mask
 
     checked.kernel = kernel
     return checked
@@ -135,8 +136,12 @@ def relu(x) -> np.ndarray:
 
 @_elementwise
 def relu_grad(x) -> np.ndarray:
-    r""":math:`\operatorname{ReLU}'(x) = \mathbb{1}(x > 0)`: 0 for every :math:`x \le 0` -- not "always 1" (the dying-ReLU problem)."""
-    return (x > 0).astype(x.dtype)
+    r""":math:`\operatorname{ReLU}'(x) = \mathbb{1}(x > 0)`: 0 for every :math:`x \le 0` -- not "always 1" (the dying-ReLU problem).
+
+    The kernel returns the boolean mask itself (a product with it casts on
+    the fly); the public function returns it as numbers.
+    """
+    return x > 0
 
 
 @_elementwise

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lib.nn.activations import activation
+from lib.nn.activations import ACTIVATIONS, activation
 
 __all__ = [
     "linear_forward", "linear_backward",
@@ -41,18 +41,14 @@ __all__ = [
 ]
 
 
+def _where(layer) -> str:
+    return f" in {layer}" if layer else ""
+
+
 def _check_shape(name, a, shape, layer="") -> None:
     """ValueError naming ``a``'s argument (and the layer) unless ``a.shape == shape``."""
     if a.shape != shape:
-        where = f" in {layer}" if layer else ""
-        raise ValueError(f"{name} must have shape {shape}{where}, got {a.shape}")
-
-
-def _batch(name, x, features, layer="") -> None:
-    """``x`` must be a 2-D batch ``(B, features)``."""
-    if x.ndim != 2 or x.shape[1] != features:
-        where = f" in {layer}" if layer else ""
-        raise ValueError(f"{name} must have shape (batch, {features}){where}, got {x.shape}")
+        raise ValueError(f"{name} must have shape {shape}{_where(layer)}, got {a.shape}")
 
 
 # --------------------------------------------------------------------------- linear
@@ -63,14 +59,16 @@ def linear_forward(x, W, b, out=None, layer=""):
     cache is ``(x, W)``. (Rosenblatt 1958's perceptron without the threshold;
     CS231n, "affine_forward".) ``out`` is an optional ``(B, out)`` buffer.
     """
-    _batch("x", x, W.shape[1], layer)
-    _check_shape("b", b, W.shape[:1], layer)
+    if x.ndim != 2 or x.shape[1] != W.shape[1]:
+        raise ValueError(f"x must have shape (batch, {W.shape[1]}){_where(layer)}, got {x.shape}")
+    if b.shape != W.shape[:1]:
+        _check_shape("b", b, W.shape[:1], layer)
     out = np.matmul(x, W.T, out=out)
     out += b
     return out, (x, W)
 
 
-def linear_backward(dout, cache, dW=None, db=None):
+def linear_backward(dout, cache, dW=None, db=None, input_grad=True):
     r"""Gradients of the affine layer.
 
     .. math::
@@ -80,12 +78,16 @@ def linear_backward(dout, cache, dW=None, db=None):
 
     with :math:`\delta = \partial L/\partial\,\text{out}`, shape ``(B, out)``.
     ``dW`` and ``db`` are optional buffers the gradients are written into.
+    ``input_grad=False`` skips :math:`\delta W` (returned as None): the
+    network's input needs no gradient, and for a wide input layer this
+    product is a quarter of a training step's arithmetic.
     """
     x, W = cache
-    _check_shape("dout", dout, (x.shape[0], W.shape[0]))
+    if dout.shape != (x.shape[0], W.shape[0]):
+        _check_shape("dout", dout, (x.shape[0], W.shape[0]))
     dW = np.matmul(dout.T, x, out=dW)
-    db = np.sum(dout, axis=0, out=db)
-    return dout @ W, dW, db
+    db = np.add.reduce(dout, axis=0, out=db)  # the ufunc's reduce: no Python wrapper on the hot path
+    return (dout @ W if input_grad else None), dW, db
 
 
 # --------------------------------------------------------------------------- activation
@@ -95,14 +97,16 @@ def activation_forward(x, name="relu", **options):
     ``options`` (``slope`` for leaky ReLU, ``alpha`` for ELU) are passed on.
     The cache is ``(x, name, options)``.
     """
-    return activation(name).f(x, **options), (x, name, options)
+    f = ACTIVATIONS[name].f if name in ACTIVATIONS else activation(name).f  # activation() names a bad name
+    return f(x, **options), (x, name, options)
 
 
 def activation_backward(dout, cache):
     r""":math:`\partial L/\partial x = \delta \odot \phi'(x)`."""
     x, name, options = cache
-    _check_shape("dout", dout, x.shape)
-    return dout * activation(name).df(x, **options)
+    if dout.shape != x.shape:
+        _check_shape("dout", dout, x.shape)
+    return dout * ACTIVATIONS[name].df(x, **options)
 
 
 # --------------------------------------------------------------------------- batch norm
@@ -120,8 +124,7 @@ class BatchNormCache(NamedTuple):
 def _channel_axes(x, gamma, layer=""):
     """Axes to average over (all but axis 1, the feature/channel axis) and the shape that broadcasts per channel."""
     if x.ndim < 2 or x.shape[1] != gamma.shape[0]:
-        where = f" in {layer}" if layer else ""
-        raise ValueError(f"x must have shape (batch, {gamma.shape[0]}, ...){where}, got {x.shape}")
+        raise ValueError(f"x must have shape (batch, {gamma.shape[0]}, ...){_where(layer)}, got {x.shape}")
     axes = (0, *range(2, x.ndim))
     return axes, (1, -1) + (1,) * (x.ndim - 2)
 
@@ -151,7 +154,7 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5, layer=""):
     _check_shape("beta", beta, gamma.shape, layer)
     m = x.size // gamma.shape[0]
     if m < 2:
-        raise ValueError(f"x must hold at least 2 values per feature in training mode{' in ' + layer if layer else ''}, got shape {x.shape}")
+        raise ValueError(f"x must hold at least 2 values per feature in training mode{_where(layer)}, got shape {x.shape}")
     mean = x.mean(axis=axes)
     centred = x - mean.reshape(per_channel)
     var = np.mean(centred * centred, axis=axes)
@@ -201,8 +204,8 @@ def batchnorm_backward(dout, cache, dgamma=None, dbeta=None):
     x_hat, inv_std, gamma = cache.x_hat, cache.inv_std, cache.gamma
     _check_shape("dout", dout, x_hat.shape)
     axes, per_channel = _channel_axes(x_hat, gamma)
-    dbeta = np.sum(dout, axis=axes, out=dbeta)
-    dgamma = np.sum(dout * x_hat, axis=axes, out=dgamma)
+    dbeta = dout.sum(axis=axes, out=dbeta)
+    dgamma = (dout * x_hat).sum(axis=axes, out=dgamma)
     scale = (gamma * inv_std).reshape(per_channel)
     if not cache.train:
         return dout * scale, dgamma, dbeta

@@ -48,9 +48,10 @@ class Layer:
     """A layer: named parameter shapes, explicit state, and a forward/backward pair.
 
     ``forward(x, params, state, train, update) -> out, cache`` and
-    ``backward(dout, cache, grads) -> dx``, where ``params`` and ``grads``
-    map parameter names to arrays (views into the flat vectors) and
-    ``grads`` is filled in place. ``features(n)`` returns the number of
+    ``backward(dout, cache, grads, input_grad=True) -> dx``, where ``params``
+    and ``grads`` map parameter names to arrays (views into the flat
+    vectors) and ``grads`` is filled in place; a layer may skip ``dx``
+    (return None) when ``input_grad`` is False. ``features(n)`` returns the number of
     output features for ``n`` input features (None: unknown) or raises
     ``ValueError`` naming the layer.
     """
@@ -69,7 +70,7 @@ class Layer:
     def features(self, n):
         return n
 
-    def backward(self, dout, cache, grads):
+    def backward(self, dout, cache, grads, input_grad=True):
         raise NotImplementedError
 
 
@@ -114,8 +115,8 @@ class Linear(Layer):
     def forward(self, x, params, state, train, update):
         return L.linear_forward(x, params["W"], params["b"], layer=self.label)
 
-    def backward(self, dout, cache, grads):
-        return L.linear_backward(dout, cache, grads["W"], grads["b"])[0]
+    def backward(self, dout, cache, grads, input_grad=True):
+        return L.linear_backward(dout, cache, grads["W"], grads["b"], input_grad)[0]
 
 
 class Activation(Layer):
@@ -131,7 +132,7 @@ class Activation(Layer):
     def forward(self, x, params, state, train, update):
         return L.activation_forward(x, self.name, **self.options)
 
-    def backward(self, dout, cache, grads):
+    def backward(self, dout, cache, grads, input_grad=True):
         return L.activation_backward(dout, cache)
 
 
@@ -178,7 +179,7 @@ class BatchNorm(Layer):
                 state["mean"], state["var"], cache.mean, cache.var, x.size // self.n, self.momentum, self.unbiased)
         return out, cache
 
-    def backward(self, dout, cache, grads):
+    def backward(self, dout, cache, grads, input_grad=True):
         return L.batchnorm_backward(dout, cache, grads["gamma"], grads["beta"])[0]
 
 
@@ -207,7 +208,7 @@ class Dropout(Layer):
         state["passes"] += bool(update)
         return L.dropout_forward(x, self.p, rng=np.random.default_rng((self.seed, state["passes"])))
 
-    def backward(self, dout, cache, grads):
+    def backward(self, dout, cache, grads, input_grad=True):
         return L.dropout_backward(dout, cache)
 
 
@@ -236,7 +237,7 @@ class Residual(Layer):
     def forward(self, x, params, state, train, update):
         return L.residual_forward(x, params["W1"], params["b1"], params["W2"], params["b2"], self.name, self.label)
 
-    def backward(self, dout, cache, grads):
+    def backward(self, dout, cache, grads, input_grad=True):
         return L.residual_backward(dout, cache, grads["W1"], grads["b1"], grads["W2"], grads["b2"])[0]
 
 
@@ -269,7 +270,7 @@ class Sequential:
         self.training = True
         self.forward_hooks, self.backward_hooks = [], []
         self.reset_state()
-        self._views = self._grad_views = (None, None)
+        self._views, self._buffer = (None, None), None
 
     def __repr__(self):
         return "Sequential([" + ", ".join(map(repr, self.layers)) + "])"
@@ -350,35 +351,52 @@ class Sequential:
         ``update_state=False`` has no side effects.
         """
         update = self.training if update_state is None else bool(update_state)
-        x = self.inputs(x)
-        tape = []
+        return self._forward(theta, self.inputs(x), update)
+
+    def _forward(self, theta, x, update):
+        """:meth:`forward` for an ``x`` already checked by :meth:`inputs`."""
+        tape, hooks, train = [], self.forward_hooks, self.training
         for i, (layer, params, state) in enumerate(zip(self.layers, self.params(theta), self.state)):
-            x, cache = layer.forward(x, params, state, self.training, update)
+            x, cache = layer.forward(x, params, state, train, update)
             tape.append(cache)
-            for hook in self.forward_hooks:
-                hook(i, layer, x)
+            if hooks:
+                for hook in hooks:
+                    hook(i, layer, x)
         return x, tape
 
-    def backward(self, dout, tape, grad=None):
+    def backward(self, dout, tape, grad=None, input_grad=False):
         r"""Back-propagate :math:`\partial L/\partial\,\text{out}` through the tape; return :math:`\nabla_\theta L`, shape ``(dim,)``.
 
-        Layer gradients are written into views of ``grad`` (a new array when
-        None; pass a preallocated ``(dim,)`` array of ``dtype`` to reuse it).
+        Layer gradients are written into views of ``grad``, a ``(dim,)``
+        array of ``dtype``; when None, into the model's own gradient buffer,
+        allocated once and overwritten by the next backward pass (copy it to
+        keep it, as :meth:`NetworkObjective.grad` does). The gradient with
+        respect to the input batch is not computed unless ``input_grad`` is
+        True; then ``(grad, dx)`` is returned.
         """
         if grad is None:
-            grad = np.empty(self.dim, self.dtype)
+            grad, views = self._gradient_buffer()
         elif grad.shape != (self.dim,) or grad.dtype != self.dtype:
             raise ValueError(f"grad must be an array of shape ({self.dim},) and dtype {self.dtype}")
-        if self._grad_views[0] is not grad:
-            self._grad_views = (grad, self._cut(grad))
+        else:
+            views = self._cut(grad)
         if len(tape) != len(self.layers):
             raise ValueError(f"tape must hold one cache per layer ({len(self.layers)}), got {len(tape)}")
+        hooks = self.backward_hooks
         for i in range(len(self.layers) - 1, -1, -1):
-            layer, grads = self.layers[i], self._grad_views[1][i]
-            dout = layer.backward(dout, tape[i], grads)
-            for hook in self.backward_hooks:
-                hook(i, layer, dout, grads)
-        return grad
+            layer, grads = self.layers[i], views[i]
+            dout = layer.backward(dout, tape[i], grads, i > 0 or input_grad)
+            if hooks:
+                for hook in hooks:
+                    hook(i, layer, dout, grads)
+        return (grad, dout) if input_grad else grad
+
+    def _gradient_buffer(self):
+        """The model's own flat gradient array and its per-layer views (made once)."""
+        if self._buffer is None:
+            flat = np.empty(self.dim, self.dtype)
+            self._buffer = (flat, self._cut(flat))
+        return self._buffer
 
     def activations(self, theta, x):
         """Every layer's output for ``x``, in order (current mode, no state update)."""
@@ -404,8 +422,9 @@ class GradientNormRecorder:
     r"""Backward hook recording Euclidean norms, one dict per backward pass in ``history``.
 
     ``history[k][index]`` maps ``"input"`` to :math:`\lVert\partial L/\partial x\rVert` (the
-    gradient the layer passes down) and each parameter name to the norm of
-    its gradient, e.g. :math:`\lVert\partial L/\partial W\rVert`.
+    gradient the layer passes down; absent for layer 0 unless the backward
+    pass asked for the input gradient) and each parameter name to the norm
+    of its gradient, e.g. :math:`\lVert\partial L/\partial W\rVert`.
     """
 
     def __init__(self):
@@ -415,7 +434,7 @@ class GradientNormRecorder:
         if self._last is None or index >= self._last:
             self.history.append({})
         self._last = index
-        norms = {"input": float(np.linalg.norm(dx))}
+        norms = {} if dx is None else {"input": float(np.linalg.norm(dx))}
         norms.update({name: float(np.linalg.norm(g)) for name, g in grads.items()})
         self.history[-1][index] = norms
 
@@ -437,9 +456,16 @@ class Head:
     def __init__(self, family):
         self.family = family
         self.scalar = not isinstance(family, Categorical)
+        self._arange = np.arange(0)
 
     def __repr__(self):
         return f"Head({self.family!r})"
+
+    def _rows(self, B):
+        """``arange(B)``, kept for the last batch size."""
+        if len(self._arange) != B:
+            self._arange = np.arange(B)
+        return self._arange
 
     def targets(self, y, n, width):
         """``y`` validated against ``n`` examples and an output layer of ``width`` units."""
@@ -474,10 +500,10 @@ class Head:
         if self.scalar:
             delta = (self.family.mean(z[:, 0]) - y)[:, None]
         else:
-            delta = np.exp(z - z.max(axis=1, keepdims=True))  # softmax, max-shifted as in lib.softmax (see below)
-            delta /= delta.sum(axis=1, keepdims=True)
-            delta[np.arange(len(y)), y] -= 1
-        delta /= len(y)
+            delta = np.exp(z - np.maximum.reduce(z, axis=1, keepdims=True))  # softmax, max-shifted as in lib.softmax
+            delta /= np.add.reduce(delta, axis=1, keepdims=True)
+            delta[self._rows(len(y)), y] -= 1
+        delta *= 1 / len(y)
         return delta.astype(z.dtype, copy=False)
 
 
@@ -555,14 +581,20 @@ class NetworkObjective(FiniteSumObjective):
         r""":math:`\frac{1}{|B|}\sum_{i\in B}\ell_i(\theta)` (all examples when ``idx`` is None)."""
         X, y = self._batch(idx)
         with np.errstate(all="ignore"):
-            z, _ = self.model.forward(self._theta(theta), X, update_state=False)
+            z, _ = self.model._forward(self._theta(theta), X, False)
             return self.head.loss(z, y)
 
     def grad(self, theta, idx=None):
-        r""":math:`\frac{1}{|B|}\sum_{i\in B}\nabla\ell_i(\theta)` by backpropagation, shape ``(dim,)``; a training pass."""
+        r""":math:`\frac{1}{|B|}\sum_{i\in B}\nabla\ell_i(\theta)` by backpropagation, shape ``(dim,)``; a training pass.
+
+        Returns the model's gradient buffer, **overwritten by the next call**
+        (``.copy()`` it to keep it): a fresh parameter-sized array per step
+        would cost more than the arithmetic -- new memory is page-faulted in
+        on every step -- as ``python -m tests.bench_nn`` shows.
+        """
         X, y = self._batch(idx)
         with np.errstate(all="ignore"):
-            z, tape = self.model.forward(self._theta(theta), X, update_state=True)
+            z, tape = self.model._forward(self._theta(theta), X, True)
             return self.model.backward(self.head.grad(z, y), tape)
 
     def per_example_grads(self, theta):
@@ -577,7 +609,7 @@ class NetworkObjective(FiniteSumObjective):
         rows = np.empty((self.n, self.dim), self.model.dtype)
         with np.errstate(all="ignore"):
             for i in range(self.n):
-                z, tape = self.model.forward(theta, self.X[i : i + 1], update_state=False)
+                z, tape = self.model._forward(theta, self.X[i : i + 1], False)
                 self.model.backward(self.head.grad(z, self.y[i : i + 1]), tape, rows[i])
         return rows
 
