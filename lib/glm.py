@@ -48,7 +48,6 @@ __all__ = [
     "Family", "Gaussian", "Bernoulli", "Poisson", "Categorical",
     "GAUSSIAN", "BERNOULLI", "POISSON", "CATEGORICAL", "FAMILIES",
     "design_matrix", "irls", "GLMObjective", "LeastSquares", "LogisticRegression", "SoftmaxRegression",
-    "TwoLayerNet", "hidden_features",
 ]
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -627,86 +626,3 @@ class SoftmaxRegression(GLMObjective):
     def predict(self, theta, X=None) -> np.ndarray:
         r""":math:`\hat y_i = \arg\max_k z_{ik}`."""
         return np.argmax(self.logits(theta, X), axis=1)
-
-
-# --------------------------------------------------------------------------- a network as a GLM on learned features
-def hidden_features(W, b, X):
-    r"""Hidden layer :math:`h = \tanh(W x + b)` for the rows of ``X``, shape ``(n, m)``."""
-    return np.tanh(checks.finite_array("X", X) @ np.asarray(W, dtype=float).T + b)
-
-
-class TwoLayerNet(FiniteSumObjective):
-    r"""A one-hidden-layer network whose output layer is a GLM on learned features.
-
-    .. math::
-        h_i = \tanh(W x_i + c), \qquad \eta_i = v^\top h_i + b, \qquad
-        \mu_i = g^{-1}(\eta_i), \qquad \ell_i = \mathrm{NLL}(y_i, \eta_i),
-
-    with :math:`m` hidden units. The output activation is the family's
-    *inverse* link; backpropagation starts from
-    :math:`\partial\ell_i/\partial\eta_i = \mu_i - y_i` and continues
-    :math:`\partial\ell_i/\partial h_i = (\mu_i - y_i)\,v`,
-    :math:`\partial\ell_i/\partial (W x_i + c) = (\mu_i - y_i)\, v \odot (1 - h_i^2)`
-    (Rumelhart, Hinton & Williams 1986; Mohamed 2015, "A statistical view of
-    deep learning (I): Recursive GLMs"). Parameters are flattened as
-    ``theta = (W.ravel(), c, v, b)``. Scalar-response families only.
-    """
-
-    def __init__(self, family, X, y, hidden=8):
-        if isinstance(family, Categorical) or not isinstance(family, Family):
-            raise ValueError(f"family must be GAUSSIAN, BERNOULLI or POISSON, got {family!r}")
-        self.family = family
-        self.X = design_matrix(X)[:, :-1]
-        self.n, self.d = self.X.shape
-        self.m = checks.integer("hidden", hidden, 1)
-        self.y = family.check_y(y, (self.n,))
-        self.dim = self.m * self.d + 2 * self.m + 1
-
-    def unpack(self, theta):
-        """``(W, c, v, b)`` from the flat parameter vector."""
-        theta = self._theta(theta)
-        m, d = self.m, self.d
-        W = theta[: m * d].reshape(m, d)
-        return W, theta[m * d: m * d + m], theta[m * d + m: m * d + 2 * m], theta[-1]
-
-    def init(self, seed=0, scale=1.0):
-        r"""Random start: :math:`W_{jk} \sim \mathcal{N}(0, \text{scale}^2/d)`, :math:`c \sim \mathcal{N}(0, 1)`, :math:`v, b = 0`."""
-        rng = np.random.default_rng(checks.integer("seed", seed, 0))
-        W = rng.standard_normal((self.m, self.d)) * checks.positive("scale", scale) / math.sqrt(self.d)
-        return np.concatenate([W.ravel(), rng.standard_normal(self.m), np.zeros(self.m + 1)])
-
-    def features(self, theta, X=None):
-        """Learned features :math:`h` (for the training inputs when ``X`` is None)."""
-        W, c, _, _ = self.unpack(theta)
-        return hidden_features(W, c, self.X if X is None else X)
-
-    def eta(self, theta, X=None):
-        r"""Linear predictor :math:`\eta = v^\top h + b`."""
-        _, _, v, b = self.unpack(theta)
-        return self.features(theta, X) @ v + b
-
-    def predict(self, theta, X=None):
-        r""":math:`\mu = g^{-1}(\eta)`."""
-        return self.family.mean(self.eta(theta, X))
-
-    def loss(self, theta, idx=None):
-        r""":math:`\frac{1}{|B|}\sum_{i\in B}\mathrm{NLL}(y_i, \eta_i)`."""
-        rows = slice(None) if idx is None else self._idx(idx)
-        return float(self.family.nll(self.y[rows], self.eta(theta, self.X[rows])).mean())
-
-    def _backprop(self, theta, rows):
-        W, c, v, b = self.unpack(theta)
-        X = self.X[rows]
-        h = hidden_features(W, c, X)
-        delta = self.family.mean(h @ v + b) - self.y[rows]          # dℓ/dη = μ − y
-        pre = (delta[:, None] * v) * (1 - h * h)                    # dℓ/d(Wx + c)
-        return np.concatenate([(pre[:, :, None] * X[:, None, :]).reshape(len(delta), -1),
-                               pre, delta[:, None] * h, delta[:, None]], axis=1)
-
-    def grad(self, theta, idx=None):
-        r"""Mean of the backpropagated per-example gradients over the batch."""
-        return self._backprop(theta, slice(None) if idx is None else self._idx(idx)).mean(axis=0)
-
-    def per_example_grads(self, theta):
-        """Rows :math:`\\nabla\\ell_i(\\theta)`, shape ``(n, dim)``."""
-        return self._backprop(theta, slice(None))

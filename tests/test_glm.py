@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 import warnings
 
 from lib.glm import (
-    BERNOULLI, CATEGORICAL, FAMILIES, GAUSSIAN, POISSON, GLMObjective, LeastSquares, LogisticRegression, TwoLayerNet,
+    BERNOULLI, CATEGORICAL, FAMILIES, GAUSSIAN, POISSON, GLMObjective, LeastSquares, LogisticRegression,
     design_matrix, irls,
 )
+from lib.nn import TwoLayerNet
 from lib.gradcheck import check_gradient, numerical_gradient
 from lib.gradient_descent import Trajectory, descend
 from lib.optimizers import Momentum
