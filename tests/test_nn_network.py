@@ -307,3 +307,32 @@ def test_mismatched_consecutive_layers_name_the_second_one(a, b, c, d):
         return
     with pytest.raises(ValueError, match=rf"^layer 2 \(Linear\({c}, {d}\)\) expects {c} input features, but its input has {b}"):
         nn.Sequential([nn.Linear(a, b), nn.Activation("relu"), nn.Linear(c, d)])
+
+
+# --------------------------------------------------------------------------- input gradient, buffers, memory
+def test_input_gradient_on_request_matches_finite_differences():
+    model = mlp([3, 5, 2], act="tanh")
+    theta, x = model.init(seed=9), np.random.default_rng(9).normal(size=(4, 3))
+    dout = np.random.default_rng(10).normal(size=(4, 2))
+    z, tape = model.forward(theta, x)
+    grad, dx = model.backward(dout, tape, input_grad=True)
+    assert check_gradient(lambda v: np.sum(model.forward(theta, v)[0] * dout), lambda v: dx, x) < 1e-7
+    assert model.backward(dout, model.forward(theta, x)[1]) is grad          # without it: just the gradient
+
+
+def test_grad_reuses_one_buffer_and_never_copies_theta():
+    """No parameter-sized allocation per step: a 40-300-300-2 net at batch 4 has theta 25x its activations."""
+    import tracemalloc
+
+    X, y = two_moons(n=8, seed=3)
+    model = nn.Sequential([nn.Linear(2, 300), nn.Activation("relu"), nn.Linear(300, 300), nn.Activation("relu"),
+                           nn.Linear(300, 2)])
+    objective = nn.NetworkObjective(model, X, y)
+    theta, idx = model.init(), np.arange(4)
+    first = objective.grad(theta, idx)
+    tracemalloc.start()
+    second = objective.grad(theta, idx)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert second is first                                                       # documented: copy to keep it
+    assert peak < theta.nbytes / 4, (peak, theta.nbytes)      # the largest allocation: theta's 1-byte finiteness mask
