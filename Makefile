@@ -40,8 +40,11 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax chapters -q
 
+# Saved notebooks keep each explorable's static HTML, not its dead widget (lib/explorable.py).
+LAB_OPTIONS := --ContentsManager.pre_save_hook=lib.explorable.strip_live_views
+
 lab: $(STAMP)           ## JupyterLab on the book, with the project's environment
-	$(BIN)/jupyter lab --ip=$(HOST) --notebook-dir=.
+	$(BIN)/jupyter lab --ip=$(HOST) --notebook-dir=. $(LAB_OPTIONS)
 
 serve: book             ## the built site on http://127.0.0.1:8000
 	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory _build/html

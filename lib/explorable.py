@@ -475,6 +475,31 @@ def _control_html(c: Control) -> str:
     )
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def strip_live_views(model: dict, **_) -> None:
+    """Jupyter server pre-save hook: save explorables as their static HTML.
+
+    A live explorable's output holds both an ipywidgets view and the static
+    HTML. JupyterLab prefers the view, but the widget models die with the
+    kernel, so a saved notebook reopened later showed "Error displaying
+    widget: model not found". Saving only the static HTML (and no widget
+    state) makes a reopened notebook show the scrubbable static explorable;
+    running the cell again brings the live one back. ``make lab`` installs it
+    with ``--ContentsManager.pre_save_hook=lib.explorable.strip_live_views``.
+    """
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    notebook = model["content"]
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and "text/html" in data:
+                del data[WIDGET_VIEW]
+    notebook.get("metadata", {}).pop("widgets", None)
+
+
 def explore(make: Callable[[Figure], Callable[..., None]], controls: Sequence[Control], *, alt: str, height: float = 3.2) -> Explorable:
     """Turn ``make(fig) -> update(**values)`` and its controls into an explorable."""
     return Explorable(make, controls, alt=alt, height=height)

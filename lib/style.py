@@ -55,7 +55,7 @@ ON_WHITE = tuple(v for k, v in PALETTE.items() if k != "yellow")
 #: Figure width (inches) for a full-width figure; explorables use it too.
 WIDTH = 6.0
 #: Widest a figure is shown, in CSS pixels (desktop); narrower columns shrink it.
-DISPLAY_PX = 640
+DISPLAY_PX = 560
 #: Width of the text column on a 390 px phone, in CSS pixels.
 PHONE_COLUMN_PX = 358
 #: Smallest text in CSS pixels a figure may show on that phone.

@@ -234,3 +234,20 @@ def test_update_text_is_read_out_per_frame():
     assert exp.describe(level=1.0) == "level = 1. the line sits at 1"
     data = frame_data(exp.to_html())
     assert data["texts"] == {"0": "the line sits at 0", "1": "the line sits at 0.5", "2": "the line sits at 1"}
+
+
+def test_saved_notebooks_keep_the_static_explorable(exp):
+    from lib.explorable import WIDGET_VIEW, strip_live_views
+
+    bundle = {k: v for k, v in exp._repr_mimebundle_().items()}
+    plain = {"text/plain": "3"}
+    model = {"type": "notebook", "content": {
+        "metadata": {"widgets": {"state": {}}},
+        "cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data", "data": dict(bundle)},
+                                                     {"output_type": "execute_result", "data": dict(plain)}]},
+                  {"cell_type": "markdown", "source": "text"}]}}
+    strip_live_views(model)
+    first, second = model["content"]["cells"][0]["outputs"]
+    assert WIDGET_VIEW not in first["data"] and first["data"]["text/html"] == bundle["text/html"]
+    assert second["data"] == plain and "widgets" not in model["content"]["metadata"]
+    strip_live_views({"type": "file", "content": "x"})  # other files pass untouched
