@@ -87,6 +87,7 @@ def test_two_moons_and_circles_shapes_and_geometry():
     assert X.shape == (101, 2) and np.bincount(y).tolist() == [50, 51]
     np.testing.assert_allclose(np.hypot(*X[y == 0].T), 1.0, atol=1e-12)             # the upper half circle
     np.testing.assert_allclose(np.hypot(X[y == 1, 0] - 1, X[y == 1, 1] - 0.5), 1.0, atol=1e-12)
+    assert (X[y == 0, 1] >= 0).all() and (X[y == 1, 1] <= 0.5).all()              # half circles, interleaved
     X, y = concentric_circles(n=100, noise=0.0, factor=0.3)
     np.testing.assert_allclose(np.hypot(*X.T), np.where(y == 0, 1.0, 0.3), atol=1e-12)
 
