@@ -106,11 +106,7 @@ def matmul_floor(widths, batch, dtype, first_dx=False, seed=1):
 def straight_line_step(objective, theta, order, lr):
     """The same step as one NumPy function for a 3-layer ReLU MLP with a softmax head: no layers, no objects."""
     X, y = objective.X, objective.y
-    (a1, b1_, s1), (a2, b2_, s2), (a3, b3_, s3) = [(o["W"][0], o["b"][0], (o["W"][2], o["b"][1]))
-                                                   for o in objective.model.offsets if o]
-    W1, b1 = theta[a1:a1 + np.prod(s1[0])].reshape(s1[0]), theta[b1_:s1[1]]
-    W2, b2 = theta[a2:a2 + np.prod(s2[0])].reshape(s2[0]), theta[b2_:s2[1]]
-    W3, b3 = theta[a3:a3 + np.prod(s3[0])].reshape(s3[0]), theta[b3_:s3[1]]
+    (W1, b1), (W2, b2), (W3, b3) = [(p["W"], p["b"]) for p in objective.model.params(theta) if p]  # views, made once
     k = [0]
 
     def step():
@@ -205,6 +201,11 @@ def bench_small(rounds):
     widths, batch = (2, 64, 64, 2), 32
     objective, theta, order = setup(widths, batch, np.float64)
     lr = 1e-3
+    a, b = theta.copy(), theta.copy()
+    lib_step(objective, a, order, SGD(lr))()
+    straight_line_step(objective, b, order, lr)()
+    if not np.allclose(a, b, rtol=1e-12, atol=1e-15):
+        raise AssertionError("the straight-line step does not compute the library's step")
     step = lib_step(objective, theta, order, SGD(lr))
     straight = straight_line_step(objective, theta.copy(), order, lr)
     t_step, t_straight = interleaved_medians([step, straight], per_round=100, rounds=4 * rounds)
