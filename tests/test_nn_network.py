@@ -203,6 +203,19 @@ def test_float32_network_stays_float32_and_agrees_with_float64():
     assert o32.loss(theta.astype(np.float32)) == pytest.approx(o64.loss(theta), rel=1e-5)
 
 
+def test_a_float32_model_follows_a_float64_theta_updated_in_place():
+    """descend keeps theta in float64 and updates it in place; the float32 model must see every update."""
+    X, y = two_moons(n=64, seed=4)
+    model = mlp([2, 8, 2], act="tanh", dtype=np.float32)
+    objective = nn.NetworkObjective(model, X, y)
+    theta = model.init().astype(np.float64)
+    before = objective.loss(theta)
+    theta *= 0.0
+    assert objective.loss(theta) == pytest.approx(np.log(2), rel=1e-6) != before
+    run = descend(objective, model.init().astype(np.float64), Momentum(0.1, 0.9), batch_size=16, steps=100)
+    assert run.final_loss < 0.5 * run.losses[0]
+
+
 # --------------------------------------------------------------------------- the GLM chapter's network
 def old_two_layer_grad(family, X, y, theta, m):
     """The backpropagation of the former lib.glm.TwoLayerNet, written per example."""

@@ -307,14 +307,18 @@ class Sequential:
         return [{name: flat[a:b].reshape(shape) for name, (a, b, shape) in mine.items()} for mine in self.offsets]
 
     def params(self, theta):
-        """Per-layer dicts of views into ``theta`` (cast to ``dtype`` first if it is not; validated)."""
+        """Per-layer dicts of views into ``theta`` (validated); a ``theta`` of another dtype is cast first, a copy.
+
+        The views of the latest ``theta`` array of ``dtype`` are kept, so an
+        optimizer updating it in place costs no new views per step.
+        """
         if self._views[0] is theta:
             return self._views[1]
         flat = np.asarray(theta)
         if flat.shape != (self.dim,):
             raise ValueError(f"theta must have shape ({self.dim},), got {flat.shape}")
         if flat.dtype != self.dtype:
-            flat = flat.astype(self.dtype)
+            return self._cut(flat.astype(self.dtype))  # a copy: never cached, it would go stale
         views = self._cut(flat)
         self._views = (theta, views)
         return views
