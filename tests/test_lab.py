@@ -6,10 +6,19 @@ with a random token and its own config / runtime / data / settings
 directories; the venv's share/jupyter (where the ipywidgets lab extension
 lives) stays on the path. Chromium runs every cell; then the first ipywidgets
 slider is moved with the keyboard and the widget image must be redrawn.
+
+Before running, the markdown must read as it does on the site (jupyterlab-myst:
+no raw ``(label)=`` targets or directive fences, solutions folded). After
+running, the notebook is saved and reopened, as a reader would the next day:
+every explorable must show its static figure (the pre-save hook of
+``make lab`` keeps it), never "Error displaying widget", and its static slider
+must still change the frame.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -21,11 +30,14 @@ from pathlib import Path
 
 import pytest
 
+from lib.explorable import WIDGET_VIEW
 from tests.conftest import ROOT, free_port
 
 pytestmark = pytest.mark.lab
 
 NOTEBOOK = ROOT / "chapters" / "gradient_descent.ipynb"
+#: The options ``make lab`` starts JupyterLab with (read from the Makefile, so they cannot drift).
+LAB_OPTIONS = re.search(r"^LAB_OPTIONS\s*:=\s*(.*)$", (ROOT / "Makefile").read_text(), re.M).group(1).split()
 JUPYTER = Path(sys.prefix) / "bin" / "jupyter"
 START_TIMEOUT_S = 60
 RUN_TIMEOUT_MS = 90_000
@@ -85,6 +97,26 @@ def _tail(log: Path, n: int = 40) -> str:
     return "\n".join(lines[-n:])
 
 
+def _check_markdown_reads_like_the_site(page) -> None:
+    """jupyterlab-myst renders the chapter's MyST: no raw targets, fences or roles; solutions folded."""
+    rendered = page.locator(".jp-MarkdownCell .myst")  # jupyterlab-myst's rendering (the editor holds the source)
+    rendered.first.wait_for(state="attached", timeout=30_000)
+    text = "\n".join(rendered.evaluate_all("cs => cs.map(c => c.textContent)"))
+    raw = [m for m in ("(chapter-gradient-descent)=", "```{", ":class: dropdown", "{eq}`", "{cite", "{doc}`") if m in text]
+    assert not raw, f"markdown shows raw MyST markup: {raw}"
+    assert "Running this notebook" in text, "the run-all note is not shown in JupyterLab"
+
+
+def _save_and_reopen(page, name: str, base: str, token: str) -> None:
+    """Save the notebook, close JupyterLab's page and open the notebook again."""
+    page.evaluate(f"""name => {{ const p = ({_PANEL_JS})(name); jupyterapp.shell.activateById(p.id);
+        return jupyterapp.commands.execute('docmanager:save'); }}""", name)
+    page.wait_for_function(f"name => {{ const p = ({_PANEL_JS})(name); return p && !p.context.model.dirty; }}",
+                           arg=name, timeout=30_000)
+    page.goto(f"{base}/lab/tree/{name}?token={token}&reset")
+    page.wait_for_function(f"name => window.jupyterapp && !!({_PANEL_JS})(name)", arg=name, timeout=RUN_TIMEOUT_MS)
+
+
 def test_chapter_runs_in_jupyterlab_and_slider_redraws(browser, tmp_path):
     work = tmp_path / "notebooks"
     work.mkdir()
@@ -114,6 +146,7 @@ def test_chapter_runs_in_jupyterlab_and_slider_redraws(browser, tmp_path):
         # nothing that reaches for the internet: news feed, update check, PyPI extension manager
         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
+        *LAB_OPTIONS,
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
@@ -142,6 +175,7 @@ def test_chapter_runs_in_jupyterlab_and_slider_redraws(browser, tmp_path):
             page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
             page.goto(f"{base}/lab/tree/{name}?token={token}")
             page.wait_for_function(_KERNEL_IDLE_JS, arg=name, timeout=RUN_TIMEOUT_MS)
+            _check_markdown_reads_like_the_site(page)
             page.evaluate(
                 f"""name => {{ const p = ({_PANEL_JS})(name); jupyterapp.shell.activateById(p.id);
                     return jupyterapp.commands.execute('notebook:clear-all-cell-outputs'); }}""", name)
@@ -186,6 +220,24 @@ def test_chapter_runs_in_jupyterlab_and_slider_redraws(browser, tmp_path):
             assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0, "the redrawn image does not decode"
             errors = page.evaluate(_ERROR_OUTPUTS_JS, name)
             assert not errors, f"moving the slider wrote errors: {errors}"
+
+            # ---------------------------------------------------------------- save, reopen
+            _save_and_reopen(page, name, base, token)
+            saved = json.loads((work / name).read_text())
+            views = [c for c in saved["cells"] for o in c.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
+            assert not views, f"{len(views)} saved outputs still hold a widget view"
+            broken = page.get_by_text(re.compile("Error displaying widget|model not found")).count()
+            assert broken == 0, "the reopened notebook shows 'Error displaying widget'"
+            frames = page.locator(".jp-OutputArea-output img.explorable-frame")
+            frames.first.wait_for(state="visible", timeout=30_000)
+            static = page.locator(".jp-OutputArea-output .explorable").filter(has=page.locator('input[type="range"]')).first
+            before = static.locator("img.explorable-frame").get_attribute("src")
+            rng = static.locator('input[type="range"]').first
+            rng.scroll_into_view_if_needed()
+            rng.focus()
+            page.keyboard.press("End")
+            page.wait_for_function("([img, old]) => img.getAttribute('src') !== old",
+                                   arg=[static.locator("img.explorable-frame").element_handle(), before], timeout=10_000)
         finally:
             if context is not None:
                 context.close()
