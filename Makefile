@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: book test unit notebooks lab serve bench record clean
+.PHONY: book test unit notebooks lab serve bench record clean pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,12 +30,12 @@ book: $(STAMP) $(LIB_STAMP)   ## build the static site into _build/html
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
 
 test: $(STAMP) book     ## unit tests, nbval over every chapter, browser tests of the site and of JupyterLab
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser and not lab"
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser and not lab and not pdf"
 	$(BIN)/python -m pytest --nbval-lax chapters -q -p no:cacheprovider
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "browser or lab"
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q -m "not browser and not lab"
+	$(BIN)/python -m pytest tests -q -m "not browser and not lab and not pdf"
 
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax chapters -q
@@ -57,3 +57,17 @@ clean:
 
 record: $(STAMP)        ## re-record the key numbers nbval checks (review the diff!)
 	$(BIN)/python -m tests.record_outputs chapters/*.ipynb
+
+# The whole book as one PDF (cover, contents, every chapter) and the cheat sheet on its own:
+# a single-page HTML build in _build/pdf (its own execution cache, emptied when lib changes)
+# printed by Debian's chromium (_ext/pdf.py), then a smoke test of both files.
+PDF_STAMP := _build/pdf/.lib-stamp
+$(PDF_STAMP): $(shell find lib _ext -name '*.py' -o -name '*.css')
+	rm -rf _build/pdf/_build/.jupyter_cache _build/pdf/_build/.doctrees
+	mkdir -p _build/pdf
+	touch $@
+
+pdf: $(STAMP) $(PDF_STAMP)   ## _build/pdf/book.pdf and _build/pdf/cheat_sheet.pdf
+	$(BIN)/jupyter-book build . --builder singlehtml --path-output _build/pdf --keep-going
+	$(BIN)/python _ext/pdf.py
+	$(BIN)/python -m pytest tests/test_pdf.py -q -p no:cacheprovider -m pdf

@@ -168,21 +168,26 @@ def test_every_evidence_label_exists_in_its_chapter(chapter):
         assert claim.evidence in labels, f"{chapter}: claim {claim.id}'s evidence ({claim.evidence}) is not a label of the chapter"
 
 
-def _section(text: str, label: str) -> str:
+def _section(text: str, label: str, others: set[str]) -> str:
+    """From ``(label)=`` to the next claim's evidence label or the next ``## `` heading."""
     start = text.index(f"({label})=")
     rest = text[start + len(label) + 3:]
-    end = re.search(r"^\([^)\s]+\)=\s*$|^## ", rest, re.M)
-    return rest[: end.start()] if end else rest
+    stops = [m.start() for m in re.finditer(r"^\(([^)\s]+)\)=\s*$", rest, re.M) if m.group(1) in others]
+    stops += [m.start() for m in re.finditer(r"^## ", rest, re.M)]
+    return rest[: min(stops)] if stops else rest
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_verdict_agrees_with_the_chapter_text(chapter):
-    """The evidence section states the same verdict ("Verdict: holds with conditions")."""
+    """The evidence section states the same verdict ("**Verdict: holds with conditions.**", or
+    "**Verdict on claim 3: ...**" where one section holds two claims)."""
     text = claims.chapter_markdown(chapter)
+    data = claims.load(chapter)
     words = "|".join(sorted(claims.VERDICTS, key=len, reverse=True))
-    for claim in claims.load(chapter).claims:
-        section = _section(text, claim.evidence)
-        stated = re.findall(rf"\*\*Verdict[^:]*:\s*({words})\b", section, re.I)
+    for claim in data.claims:
+        section = _section(text, claim.evidence, {c.evidence for c in data.claims} - {claim.evidence})
+        own = re.findall(rf"\*\*Verdict on claim {re.escape(claim.id)}:\s*({words})\b", section, re.I)
+        stated = own or re.findall(rf"\*\*Verdict:\s*({words})\b", section, re.I)
         assert stated, f"{chapter}: section {claim.evidence} states no '**Verdict: ...**'"
         assert {s.lower() for s in stated} == {claim.verdict}, (
             f"{chapter}: claim {claim.id} is '{claim.verdict}' in the YAML, '{stated}' in section {claim.evidence}")
