@@ -46,7 +46,10 @@ def _batch_size(batch_size, n):
 
 
 def _parameters(name, theta, objective):
-    theta = np.array(theta, dtype=float)  # a copy: the caller's array is never touched
+    # a copy (the caller's array is never touched) in theta's own floating dtype: a float32
+    # network trains in float32; anything else becomes float64
+    dtype = theta.dtype if isinstance(theta, np.ndarray) and np.issubdtype(theta.dtype, np.floating) else float
+    theta = np.array(theta, dtype=dtype)
     if theta.shape != (objective.dim,):
         raise ValueError(f"{name} must have shape ({objective.dim},), got {theta.shape}")
     if not np.isfinite(theta).all():
@@ -158,6 +161,19 @@ class Trajectory:
     def diverged(self):
         """True if the run was stopped because the loss blew up."""
         return self.diverged_at is not None
+
+    @property
+    def status(self) -> str:
+        """What happened, in words, for a figure title or a printed line:
+        "diverged at step 12", "converged after 6 steps", "ran 300 steps"."""
+        if self.diverged:
+            return f"diverged at step {self.diverged_at}"
+        last = int(self.steps[-1])
+        if self.converged is True:
+            return f"converged after {last} steps"
+        if self.converged is False:
+            return f"did not converge in {last} steps"
+        return f"ran {last} steps"
 
     @property
     def final_theta(self):

@@ -37,10 +37,20 @@ def _parameters(theta) -> np.ndarray:
 
 
 def _gradient(theta: np.ndarray, g) -> np.ndarray:
-    g = np.asarray(g, dtype=float)
+    g = np.asarray(g)
+    if not np.issubdtype(g.dtype, np.floating):
+        g = g.astype(float)
     if g.shape != theta.shape:
         raise ValueError(f"g must have the shape of theta {theta.shape}, got {g.shape}")
     return g
+
+
+def _scratch(state: dict, theta: np.ndarray) -> np.ndarray:
+    """A reusable buffer shaped like ``theta`` kept in ``state`` (made on first use)."""
+    buf = state.get("scratch")
+    if buf is None or buf.shape != theta.shape or buf.dtype != theta.dtype:
+        buf = state["scratch"] = np.empty_like(theta)
+    return buf
 
 
 def _beta(name: str, value) -> float:
@@ -63,12 +73,14 @@ class SGD:
         object.__setattr__(self, "lr", checks.positive("lr", self.lr))
 
     def init(self, theta) -> dict:
-        return {}
+        """No memory; a scratch buffer so that a step allocates nothing."""
+        return {"scratch": np.empty_like(_parameters(theta))}
 
     @np.errstate(all="ignore")
     def step(self, theta, g, state):
         theta = _parameters(theta)
-        theta -= self.lr * _gradient(theta, g)
+        scaled = np.multiply(_gradient(theta, g), self.lr, out=_scratch(state, theta))
+        theta -= scaled
         return theta, state
 
 
@@ -99,7 +111,7 @@ class Momentum:
     def step(self, theta, g, state):
         theta, v = _parameters(theta), state["velocity"]
         v *= self.beta
-        v -= self.lr * _gradient(theta, g)
+        v -= np.multiply(_gradient(theta, g), self.lr, out=_scratch(state, theta))
         theta += v
         return theta, state
 

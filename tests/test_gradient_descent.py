@@ -417,3 +417,19 @@ def test_sgd_leaves_the_saddle():
     y = np.array(ends)[:, 1]
     assert np.mean(np.abs(y) > 0.5) >= 0.95  # 1.0 on these seeds (and over seeds 0-49)
     assert 0.25 <= np.mean(y > 0) <= 0.75  # both minima are reached: the direction is random
+
+
+def test_descend_keeps_a_float32_start_in_float32_and_says_what_happened():
+    from lib.objectives import LeastSquares
+    from lib.datasets import linear_regression_data
+
+    X, y = linear_regression_data(n=50, seed=1)
+    problem = LeastSquares(X, y)
+    calls = []
+    grad = problem.grad
+    problem.grad = lambda theta, idx=None: calls.append(theta.dtype) or grad(theta, idx)
+    run = descend(problem, np.zeros(problem.dim, dtype=np.float32), 0.1, steps=5)
+    assert set(calls) == {np.dtype(np.float32)}
+    assert run.status == "ran 5 steps"
+    blown = descend(problem, np.zeros(problem.dim), 50.0, steps=50)
+    assert blown.diverged and blown.status == f"diverged at step {blown.diverged_at}"

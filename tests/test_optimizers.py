@@ -185,3 +185,19 @@ def test_a_zero_gradient_from_rest_leaves_theta_unchanged(theta, optimizer):
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=rf"^{name}"):
         call()
+
+
+@pytest.mark.parametrize("opt", [SGD(0.1), Momentum(0.1, 0.9)])
+def test_a_step_keeps_float32_and_allocates_no_parameter_sized_array(opt):
+    import tracemalloc
+
+    theta = np.ones(100_000, dtype=np.float32)
+    g = np.full_like(theta, 0.5)
+    state = opt.init(theta)
+    opt.step(theta, g, state)  # first step may create buffers
+    tracemalloc.start()
+    opt.step(theta, g, state)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert theta.dtype == np.float32
+    assert peak < theta.nbytes / 10, f"a step allocated {peak} bytes for a {theta.nbytes}-byte theta"
