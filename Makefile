@@ -49,8 +49,8 @@ lab: $(STAMP)           ## JupyterLab on the book, with the project's environmen
 serve: book             ## the built site on http://127.0.0.1:8000
 	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory _build/html
 
-bench: $(STAMP) book    ## redraw latency per explorable, run time per notebook, weight per page
-	$(BIN)/python -m tests.bench
+bench: $(STAMP) book    ## network step vs matmul floor; redraw latency, notebook time, page weight
+	$(BIN)/python -m tests.bench_nn; nn=$$?; $(BIN)/python -m tests.bench && exit $$nn
 
 clean:
 	rm -rf _build

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import pkgutil
 import sys
 import time
@@ -135,13 +136,26 @@ def page_weight(page: Path, site: Path = SITE) -> dict:
         else:
             missing.append(url)
     weight = html_bytes + image_bytes
+    frames = _frame_files(page)
+    frame_bytes = sum(f.stat().st_size for f in frames if f.is_file())
+    missing += [f.name for f in frames if not f.is_file()]
     row = {"page": page.relative_to(site).as_posix(), "html_kb": html_bytes / 1e3, "images": len(set(parser.urls)),
-           "image_kb": image_bytes / 1e3, "kb": weight / 1e3, "status": _status(weight <= PAGE_BUDGET_BYTES)}
+           "image_kb": image_bytes / 1e3, "kb": weight / 1e3, "frames_kb": frame_bytes / 1e3,
+           "all_kb": (weight + frame_bytes) / 1e3, "status": _status(weight <= PAGE_BUDGET_BYTES)}
     if parser.refresh:
         row["redirect"] = parser.refresh
     if missing:
         row.update(status=ERROR, error=f"missing images: {missing}")
     return row
+
+
+_EXPLORABLE_DATA = re.compile(r'<script type="application/json" class="explorable-data">(.*?)</script>', re.S)
+
+
+def _frame_files(page: Path) -> list[Path]:
+    """The frame files a page's explorables fetch when they near the viewport (``_ext/reader.py``)."""
+    srcs = [json.loads(m.group(1).replace("<\\/", "</")).get("src") for m in _EXPLORABLE_DATA.finditer(page.read_text(encoding="utf-8"))]
+    return [(page.parent / unquote(src)).resolve() for src in srcs if src]
 
 
 def bench_pages(site: Path = SITE) -> tuple[list[dict], str | None]:
@@ -184,14 +198,15 @@ def report(results: dict) -> str:
                           [[r["notebook"], f"{r['seconds']:.1f}" if "seconds" in r else "-",
                             r["status"] + (f"  {r['error']}" if "error" in r else "")] for r in nbs["rows"]]))
     pages = results["pages"]
-    out.append(f"\nPages: HTML + local images (budget <= {PAGE_BUDGET_BYTES / 1e3:.0f} KB)")
+    out.append(f"\nPages: HTML + local images on load (budget <= {PAGE_BUDGET_BYTES / 1e3:.0f} KB); "
+               "frames: the explorables' frame files, fetched as each figure nears the viewport; all: the two together")
     if pages.get("note"):
         out.append(f"  ({pages['note']})")
     if pages["rows"]:
-        out.append(_table(["page", "HTML KB", "images", "image KB", "total KB", "status"],
+        out.append(_table(["page", "HTML KB", "images", "image KB", "total KB", "frames KB", "all KB", "status"],
                           [[r["page"] + (f" (-> {r['redirect']})" if "redirect" in r else ""),
                             *(f"{r[k]:.0f}" if k in r else "-" for k in ("html_kb",)), str(r.get("images", "-")),
-                            *(f"{r[k]:.0f}" if k in r else "-" for k in ("image_kb", "kb")),
+                            *(f"{r[k]:.0f}" if k in r else "-" for k in ("image_kb", "kb", "frames_kb", "all_kb")),
                             r["status"] + (f"  {r['error']}" if "error" in r else "")] for r in pages["rows"]]))
     bad = [r for part in ("explorables", "notebooks", "pages") for r in results[part]["rows"] if r["status"] != OK]
     out.append(f"\n{'ALL OK' if not bad else f'{len(bad)} row(s) OVER budget or failed'}")
