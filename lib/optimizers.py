@@ -247,3 +247,62 @@ def as_optimizer(optimizer):
             pass
     raise ValueError(f"optimizer must be one of {[o.__name__ for o in OPTIMIZERS]} or a positive "
                      f"finite learning rate, got {optimizer!r}")
+
+
+@dataclass(frozen=True)
+class ClipByNorm:
+    r"""Gradient clipping by norm around any optimizer (Pascanu, Mikolov & Bengio 2013, Algorithm 1).
+
+    .. math::
+        \hat g_t = g_t\,\min\Bigl(1, \frac{c}{\lVert g_t\rVert_2}\Bigr), \qquad
+        \theta_{t+1} = \operatorname{step}(\theta_t, \hat g_t),
+
+    with :math:`c` = ``max_norm`` and ``step`` the wrapped ``optimizer`` (any
+    object of this module, or a learning rate, short for ``SGD(lr)``): the
+    direction of the gradient is kept and only its length is capped, so a
+    single huge gradient -- an exploding one -- moves :math:`\theta` by at most
+    :math:`\eta c` under SGD ("On the difficulty of training recurrent neural
+    networks", ICML 2013, §3.2). The norm is the global one over all of
+    :math:`\theta`, as in PyTorch's ``torch.nn.utils.clip_grad_norm_`` and
+    Keras's ``global_clipnorm``. ``state`` holds the wrapped optimizer's state
+    (``"inner"``), the norm of the latest raw gradient (``"norm"``) and the
+    number of steps that were clipped (``"clipped"``). A gradient with a
+    non-finite entry is passed on unchanged, so the caller (e.g.
+    :func:`lib.gradient_descent.descend`) sees the divergence.
+    """
+
+    optimizer: object
+    max_norm: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "optimizer", as_optimizer(self.optimizer))
+        object.__setattr__(self, "max_norm", checks.positive("max_norm", self.max_norm))
+
+    @property
+    def lr(self):
+        """The wrapped optimizer's learning rate."""
+        return getattr(self.optimizer, "lr", None)
+
+    def init(self, theta) -> dict:
+        theta = _parameters(theta)
+        return {"inner": self.optimizer.init(theta), "scratch": np.empty_like(theta), "norm": 0.0, "clipped": 0}
+
+    @np.errstate(all="ignore")
+    def step(self, theta, g, state):
+        theta = _parameters(theta)
+        g = _gradient(theta, g)
+        top = float(np.max(np.abs(g))) if g.size else 0.0
+        if 0 < top < np.inf:  # the norm as top * ||g / top||: no overflow for a finite g
+            norm = top * float(np.linalg.norm(np.divide(g, top, out=_scratch(state, theta))))
+        else:
+            norm = top if top == 0 else float("nan") if np.isnan(top) else float("inf")
+        state["norm"] = norm
+        if np.isfinite(norm) and norm > self.max_norm:
+            g = np.multiply(g, self.max_norm / norm, out=_scratch(state, theta))
+            state["clipped"] += 1
+        theta, state["inner"] = self.optimizer.step(theta, g, state["inner"])
+        return theta, state
+
+
+OPTIMIZERS = (*OPTIMIZERS, ClipByNorm)  # as_optimizer (above) accepts a clipped optimizer too
+__all__.append("ClipByNorm")
