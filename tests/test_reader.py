@@ -37,6 +37,9 @@ def test_phone_reader_can_open_the_chapter_list_and_follow_it(browser, server, s
         assert not link.is_visible(), "on a phone the chapter list should start closed"
         page.locator(".primary-toggle:visible").first.click()
         link.wait_for(state="visible", timeout=5_000)
+        # the drawer slides in: wait until it stops moving
+        link.evaluate("a => new Promise(done => { let last = NaN; const tick = () => { const x = a.getBoundingClientRect().x;"
+                      " if (x === last) done(); else { last = x; setTimeout(tick, 100); } }; tick(); })")
         box = link.bounding_box()
         assert box and 0 <= box["x"] < PHONE["width"], f"the chapter link is off screen: {box}"
         link.click()
