@@ -7,6 +7,9 @@
 * **A ``{zh}`` role** marks Chinese inside constructs that take plain inline text, such as a
   glossary term: ``{zh}`梯度下降``` is ``<span lang="zh">梯度下降</span>`` in HTML and plain text
   everywhere else (the index, the term's anchor, LaTeX).
+* **The general index marks its Chinese entries** (``<span lang="zh">``, for screen readers and
+  the browser's font choice): the page comes from Sphinx's template, so it is rewritten after the
+  build (``build-finished``).
 * **Print.** ``print.css`` (in ``_ext/static``, loaded for every page) lays the pages out for
   paper: no sidebars or buttons, explorables at their default frame with their controls hidden and
   a note that the live version is on the site or in JupyterLab, exercise solutions open.
@@ -14,6 +17,7 @@
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -47,6 +51,29 @@ def write_glossary(app) -> None:
     write(Path(app.srcdir))
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]+")
+_TEXT = re.compile(r">([^<>]+)<")
+
+
+def mark_chinese(html: str) -> str:
+    """Wrap every run of Chinese characters in the text of ``<body>`` in ``<span lang="zh">``."""
+    head, sep, body = html.partition("<body")
+    if not sep:
+        return html
+    return head + sep + _TEXT.sub(lambda m: ">" + _CJK_RUN.sub(r'<span lang="zh">\g<0></span>', m.group(1)) + "<", body)
+
+
+def mark_genindex(app, exc) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    page = Path(app.outdir) / "genindex.html"
+    if page.exists():
+        text = page.read_text(encoding="utf-8")
+        new = mark_chinese(text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def add_static(app, config) -> None:
     if str(STATIC) not in [str(p) for p in config.html_static_path]:
         config.html_static_path.append(str(STATIC))
@@ -58,5 +85,6 @@ def setup(app):
     app.add_role("zh", zh_role)
     app.connect("builder-inited", write_glossary)
     app.connect("config-inited", add_static)
+    app.connect("build-finished", mark_genindex)
     app.add_css_file("print.css", media="print")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

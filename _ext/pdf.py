@@ -152,9 +152,12 @@ def main(argv=None) -> None:
     parser.add_argument("--site", type=Path, default=ROOT / "_build" / "pdf" / "_build" / "singlehtml")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf")
     args = parser.parse_args(argv)
-    index = args.site / "index.html"
-    if not index.exists():
-        raise SystemExit(f"no single-page build at {index}: run `make pdf`")
+    # the single page is the root document (chapters/intro.html); index.html only redirects to it
+    candidates = [p for p in args.site.rglob("*.html") if p.relative_to(args.site).parts[0] not in ("_static", "_sources", "reports")]
+    if not candidates:
+        raise SystemExit(f"no single-page build in {args.site}: run `make pdf`")
+    index = max(candidates, key=lambda p: p.stat().st_size)
+    rel = index.relative_to(args.site).as_posix()
     args.out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
@@ -167,7 +170,7 @@ def main(argv=None) -> None:
             subtitle = "Chinese interview notes, every claim checked by an experiment"
             date = datetime.date.today().isoformat()
 
-            page = _open(browser, f"{base}/index.html")
+            page = _open(browser, f"{base}/{rel}")
             page.add_style_tag(content=_FRONT_CSS)
             chapters = page.evaluate(_FRONT_JS, [title, subtitle, date])
             page.evaluate(_READY_JS)
@@ -175,7 +178,7 @@ def main(argv=None) -> None:
             _pdf(page, book)
             page.close()
 
-            page = _open(browser, f"{base}/index.html")
+            page = _open(browser, f"{base}/{rel}")
             if not page.evaluate(_CHEAT_JS):
                 raise SystemExit("the single-page build has no cheat sheet (label 'cheat-sheet')")
             page.evaluate(_READY_JS)

@@ -377,8 +377,9 @@ GLOSSARY_HEADER = """\
 <span lang="zh">术语表：中英对照</span>
 
 Every term the book uses, in English and Chinese, with a one-line definition in each language and a
-link to where the book defines it. Each term is in the {ref}`general index <genindex>`; in the text,
-`` {term}`gradient descent` `` (or `` {term}`梯度下降` ``) links here.
+link to where the book defines it. Each term, English and Chinese, is in the
+{ref}`general index <genindex>`; in the text, `` {term}`gradient descent` `` (or the Chinese term)
+links here.
 
 """
 
