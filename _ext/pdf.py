@@ -42,7 +42,11 @@ _READY_JS = """async () => {
 # The cover and the table of contents, put in front of the single page's first section.
 _FRONT_JS = """([title, subtitle, date]) => {
   const article = document.querySelector('.bd-article') || document.body;
-  const sections = [...article.querySelectorAll('section')].filter(s => s.querySelector(':scope > h1'));
+  // the single page inlines each document after a <span id="document-..."> marker
+  const docs = [...article.querySelectorAll('span[id^="document-"]')];
+  const sections = [article.querySelector('section'), ...docs.map(d => d.nextElementSibling)]
+      .filter(s => s && s.tagName === 'SECTION');
+  const H = 'h1, h2, h3, h4';
   const cover = document.createElement('div');
   cover.className = 'pdf-cover';
   cover.innerHTML = `<p class="pdf-cover-title"></p><p class="pdf-cover-sub"></p><p class="pdf-cover-date"></p>`;
@@ -55,13 +59,14 @@ _FRONT_JS = """([title, subtitle, date]) => {
   const list = document.createElement('ol');
   for (const s of sections) {
     if (!s.id) continue;
-    const h = s.querySelector(':scope > h1');
+    const h = s.querySelector(':scope > :is(h1, h2, h3, h4)');
+    if (!h) continue;
     const li = document.createElement('li');
     const a = document.createElement('a');
     a.href = '#' + s.id;
     a.textContent = h.textContent.replace(/[#¶]\\s*$/, '').trim();
     li.appendChild(a);
-    const subs = [...s.querySelectorAll(':scope > section > h2')];
+    const subs = [...s.querySelectorAll(':scope > section > :is(h1, h2, h3, h4, h5)')];
     if (subs.length) {
       const sub = document.createElement('ul');
       for (const h2 of subs) {
@@ -157,7 +162,10 @@ def main(argv=None) -> None:
     if not candidates:
         raise SystemExit(f"no single-page build in {args.site}: run `make pdf`")
     index = max(candidates, key=lambda p: p.stat().st_size)
-    rel = index.relative_to(args.site).as_posix()
+    # Sphinx's singlehtml writes the root document (chapters/intro.html) with links relative to
+    # the build's top level (_static/..., _images/...): print a copy placed there.
+    rel = "book.html"
+    (args.site / rel).write_bytes(index.read_bytes())
     args.out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
