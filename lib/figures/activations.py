@@ -96,8 +96,11 @@ def expected_output(name: str, mean: float = 0.0, spread: float = 1.0) -> float:
 
 @lru_cache(maxsize=None)
 def gradient_fractions(name: str, mean: float = 0.0, spread: float = 1.0) -> dict[str, float]:
-    r"""Probability that :math:`\phi'(u)` is exactly 0 (``"zero"``), in :math:`(0, \text{USABLE})` (``"tiny"``), or at least :data:`USABLE` (``"usable"``), :math:`u \sim \mathcal N(\text{mean}, \text{spread}^2)`."""
-    d = dphi(name, _mean(mean) + _spread(spread) * _Z)
+    r"""Probability that :math:`|\phi'(u)|` is exactly 0 (``"zero"``), in :math:`(0, \text{USABLE})` (``"tiny"``), or at least :data:`USABLE` (``"usable"``), :math:`u \sim \mathcal N(\text{mean}, \text{spread}^2)`.
+
+    (GELU's derivative is negative for :math:`x < -0.75`; its size is what carries the gradient.)
+    """
+    d = np.abs(dphi(name, _mean(mean) + _spread(spread) * _Z))
     zero = float(np.dot(_W, d == 0))
     usable = float(np.dot(_W, d >= USABLE))
     return {"zero": zero, "tiny": max(0.0, 1.0 - zero - usable), "usable": usable}
@@ -218,7 +221,7 @@ def input_distribution():
             m = expected_output(name, mean, spread)
             centre.set_xdata([m, m])
             g = gradient_fractions(name, mean, spread)
-            title.set_text(f"usable φ′ ≥ {USABLE:g}: {g['usable']:.0%}\n"
+            title.set_text(f"usable |φ′| ≥ {USABLE:g}: {g['usable']:.0%}\n"
                            f"tiny {g['tiny']:.0%}, exactly 0: {g['zero']:.0%}")
             rtitle.set_text(f"mean output {m:+.2f}\n(0 = zero-centred)")
             return (f"{LABELS[name]} on inputs with mean {mean:g} and spread {spread:g}: mean output {m:+.2f}; "
