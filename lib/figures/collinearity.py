@@ -94,6 +94,37 @@ def variance_check(rhos=(0.0, 0.9, 0.99, 0.999), n: int = N, draws: int = 20_000
     return rows
 
 
+def three_inputs(n: int = N, noise: float = 0.1, seed: int = 0) -> np.ndarray:
+    r"""Three inputs where the third is nearly the sum of the other two: :math:`x_3 = x_1 + x_2 + 0.1\,e`,
+    with :math:`x_1, x_2, e` independent standard normals. No pair is very correlated (about 0.7), yet
+    :math:`x_3` is almost computable from the others."""
+    z = np.random.default_rng(seed).standard_normal((n, 3))
+    return np.column_stack([z[:, 0], z[:, 1], z[:, 0] + z[:, 1] + noise * z[:, 2]])
+
+
+def multicollinearity_check(n: int = N, draws: int = 20_000, seed: int = 0) -> dict:
+    """Pairwise correlations, VIFs and the sd of each coefficient (formula and refits) for :func:`three_inputs`."""
+    X = three_inputs(n, seed=seed)
+    beta = np.ones(3)
+    B = refit_coefficients(X, beta, NOISE, draws, seed=seed + 1)
+    corr = np.corrcoef(X.T)
+    return {"max_pair_corr": float(np.max(np.abs(corr[np.triu_indices(3, 1)]))), "vif": vif(X),
+            "sd_formula": np.sqrt(np.diag(coef_covariance(X, NOISE ** 2))), "sd_mc": B.std(axis=0, ddof=1)}
+
+
+def cloud_summary(rhos=(0.0, 0.9, 0.99, 1.0), n: int = N) -> list[dict]:
+    """What the cloud explorable shows at a few correlations: VIF, sd of the first coefficient (formula; inf when
+    singular), and the standard error of the fitted mean at (1, 1) and at (1, -1)."""
+    out = []
+    for rho in rhos:
+        X, B, _, v = cloud(rho, n)
+        se = np.sqrt(prediction_variance(X, np.stack([ALONG, ACROSS]), NOISE ** 2))
+        sd = np.sqrt(coef_covariance(X, NOISE ** 2)[0, 0]) if np.isfinite(v[0]) else np.inf
+        out.append({"rho": rho, "vif": float(v[0]), "sd": float(sd), "sd_refits": float(B[:, 0].std(ddof=1)),
+                    "se_along": float(se[0]), "se_across": float(se[1])})
+    return out
+
+
 # --------------------------------------------------------------------------- claim 3: overfitting
 def excess_risk(fit, beta, cov) -> float:
     r"""Expected excess squared error of ``fit`` at a fresh input :math:`x_0 \sim \mathcal{N}(0, \Sigma)`:
@@ -176,7 +207,7 @@ def redundancy_check(n: int = N, designs: int = 20_000, rho: float = 0.99, seed:
 def overfitting_figure():
     """Coefficient error and test errors (in and off the correlated direction) against the correlation."""
     rhos = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
-    rows = overfitting_check(rhos, designs=5000)
+    rows = overfitting_check(rhos, designs=2000)
     x = [1 - r["rho"] for r in rows]
     fig = style.figure(height=3.4)
     coef_ax, test_ax = fig.subplots(1, 2)
@@ -290,7 +321,7 @@ def cloud_figure():
 
 
 # --------------------------------------------------------------------------- explorable 2: ridge
-LAMBDAS = Slider("lam", 0.01, 1000.0, steps=21, scale="log", default=1.0, label="ridge λ")
+LAMBDAS = Slider("lam", 0.01, 1000.0, steps=16, scale="log", default=1.0, label="ridge λ")
 RIDGE_RHOS = (0.0, 0.9, 0.99)
 PATH_GRID = np.geomspace(1e-2, 1e3, 120)
 #: Noise seed of the data set whose paths are drawn: chosen (and said so in the text) because its OLS estimate
@@ -399,7 +430,7 @@ def cv_ridge_lambda(X, y, lams=np.geomspace(1e-2, 1e3, 31), folds: int = 5) -> f
 
 
 @lru_cache(maxsize=None)
-def remedies(rho: float = 0.99, designs: int = 400, n: int = N, seed: int = 30) -> dict:
+def remedies(rho: float = 0.99, designs: int = 200, n: int = N, seed: int = 30) -> dict:
     r"""OLS, ridge (λ by 5-fold cross-validation) and PCA regression on one component, over ``designs``
     training sets, with the response along the inputs' shared direction (:data:`BETA`) or across it
     (:data:`BETA_ACROSS`): mean coefficient error :math:`\lVert\hat\beta-\beta\rVert^2`, in-distribution
@@ -602,6 +633,25 @@ def naive_bayes_figure():
             "exact Bayes posterior's log-loss.",
         height=3.8,
     )
+
+
+def reliability_figure(copies=(1, 2, 5)):
+    """Reliability diagrams of naive Bayes with 1, 2 and 5 exact copies of a feature."""
+    fig = style.figure(height=3.6)
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], ":", color=C["black"], lw=1, label="calibrated")
+    for m, color, marker in zip(copies, (C["blue"], C["orange"], C["vermillion"]), "os^"):
+        run = naive_bayes_run(m, 1.0)
+        r = run["reliability"]
+        used = r["count"] > 0
+        ax.plot(r["predicted"][used], r["observed"][used], marker + "-", color=color,
+                label=f"m = {m}: log-loss {run['log_loss']:.2f}")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="predicted P(class 1)", ylabel="observed frequency",
+           title="Naive Bayes with m exact copies")
+    fig.legend(loc="outside right upper")
+    return style.Still(fig, alt="Reliability diagram: observed frequency against predicted probability for naive "
+                                "Bayes with one, two and five exact copies of a feature; one copy follows the "
+                                "diagonal, more copies flatten into an S-shape of overconfident predictions.")
 
 
 EXPLORABLES = {"cloud": cloud_figure, "ridge": ridge_figure, "naive_bayes": naive_bayes_figure}
