@@ -483,7 +483,7 @@ def training_curves():
 # --------------------------------------------------------------------------- symmetry
 SYMMETRY_INITS = {"constant": ("every weight 0.5", constant_init(0.5)), "zeros": ("all zeros", zero_init),
                   "glorot": ("Glorot uniform", "glorot_uniform")}
-SYMMETRY_HIDDEN, SYMMETRY_STEPS, SYMMETRY_EVERY, SYMMETRY_LR = 8, 1000, 50, 0.5
+SYMMETRY_HIDDEN, SYMMETRY_STEPS, SYMMETRY_EVERY, SYMMETRY_LR = 8, 1000, 100, 0.5
 
 
 @lru_cache(maxsize=None)
@@ -620,3 +620,45 @@ def learning_time(init, depth, seed=0):
 def saxe_table(depths=SAXE_DEPTHS, seeds=(0, 1)):
     """Learning times per init and depth, one per seed."""
     return {init: {d: [learning_time(init, d, s) for s in seeds] for d in depths} for init in SAXE_INITS}
+
+
+# --------------------------------------------------------------------------- gains: saturation and misreadings
+def _deep_stats(activation, gain, depth=10, width=PROPAGATION_WIDTH, seed=0):
+    X, y = _probe(width)
+    model = diagnostics.deep_mlp(width, 10, depth, width, activation, gain, distribution="normal")
+    objective = NetworkObjective(model, X, y, "softmax")
+    theta = model.init(seed)
+    return diagnostics.forward_statistics(objective, theta), diagnostics.backward_norms(objective, theta)
+
+
+def saturation_table(gains=(1 / math.sqrt(3), 1.0, 2.0, 4.0), depth=10):
+    r"""A 10-layer tanh network with :math:`\operatorname{Var}W = g^2/n_{\text{in}}` (:func:`lib.nn.diagnostics.deep_mlp`).
+
+    Per gain: the saturated fraction of the top hidden layer (:math:`|\tanh'| \le 0.1`,
+    :func:`lib.nn.diagnostics.saturated_fraction`), the std of its output, and the
+    gradient ratio :math:`\lVert\delta_1\rVert/\lVert\delta_L\rVert`.
+    """
+    out = {}
+    for g in gains:
+        fwd, bwd = _deep_stats("tanh", g, depth)
+        out[g] = {"saturated": float(fwd.saturated[-1]), "std": float(fwd.std[-1]),
+                  "grad_ratio": float(bwd.grad[0] / bwd.grad[-1])}
+    return out
+
+
+def he_readings(depth=10, width=PROPAGATION_WIDTH):
+    r"""ReLU network, per-layer forward variance gain for :math:`\sqrt{2/n}` read as the std (He) and as the variance.
+
+    Read as the variance, :math:`\operatorname{Var}W = \sqrt{2/n}`, i.e. gain
+    :math:`g^2 = n\sqrt{2/n} = \sqrt{2n}`. Also LeCun (:math:`g = 1`) for
+    comparison. Returns reading -> (predicted gain per layer
+    :math:`g^2/2`, measured :math:`(\operatorname{Var}h_L/\operatorname{Var}h_1)^{1/(L-1)}`).
+    """
+    readings = {"sqrt(2/n) as std (He)": math.sqrt(2), "sqrt(2/n) as variance": (2 * width) ** 0.25,
+                "LeCun, 1/n": 1.0}
+    out = {}
+    for name, g in readings.items():
+        fwd, _ = _deep_stats("relu", g, depth, width)
+        second = fwd.std ** 2 + fwd.mean ** 2  # E[h^2], what the next layer multiplies
+        out[name] = (g * g / 2, float((second[-1] / second[0]) ** (1 / (depth - 1))))
+    return out
