@@ -108,7 +108,7 @@ def test_dead_relu_units_of_the_first_layer_never_change_and_leaky_ones_do():
 def test_overfit_check_interpolates_noise():
     for row in act.overfit_check(noise=0.3, sizes=(16, 64)):
         assert row["train_noisy"] < 1e-10
-        assert row["test_noisy"] > 10 * row["test_clean"]
+        assert row["test_noisy"] > 0.15 > row["test_clean"]
 
 
 def test_timings_are_positive_numbers():

@@ -176,7 +176,7 @@ _X_PLOT = np.linspace(-10, 10, 401)
 
 @lru_cache(maxsize=None)
 def _curves(name: str):
-    """:math:`\phi` and :math:`\phi'` on the explorable's input axis."""
+    r""":math:`\phi` and :math:`\phi'` on the explorable's input axis."""
     return phi(name, _X_PLOT), dphi(name, _X_PLOT)
 
 
