@@ -28,7 +28,7 @@ from lib import checks, style
 from lib.explorable import Dropdown, Slider, explore
 from lib.naive_bayes import GaussianNaiveBayes, expected_calibration_error, log_loss, reliability
 from lib.softmax import log_softmax
-from lib.regression import (coef_covariance, ols, ols_many, pca_regression, prediction_variance, refit_coefficients,
+from lib.regression import (coef_covariance, decompose, ols, ols_many, pca_regression, prediction_variance, refit_coefficients,
                             ridge, ridge_effective_df, ridge_moments, ridge_path, vif)
 from lib.trees import DecisionTree
 
@@ -237,22 +237,32 @@ def overfitting_figure():
 #: Correlations offered by the cloud explorable (the grid ends at exact copies).
 RHOS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1.0)
 CLOUD_DRAWS = 300
-PLANE = np.linspace(-3.2, 3.2, 81)
+#: Standard errors of the fitted mean (in units of σε) whose contours the cloud explorable draws.
+SE_LEVELS = (0.25, 0.5, 1.0, 2.0)
 
 
 @lru_cache(maxsize=None)
 def cloud(rho: float, n: int):
-    """Design, refits and prediction standard errors over the input plane for the cloud explorable."""
+    """Design, refits, its SVD and VIF for the cloud explorable (design seed 0, noise seed 1)."""
     X = design(n, rho, seed=0)
-    B = refit_coefficients(X, BETA, NOISE, CLOUD_DRAWS, seed=1)
-    G1, G2 = np.meshgrid(PLANE, PLANE)
-    sd = np.sqrt(prediction_variance(X, np.column_stack([G1.ravel(), G2.ravel()]), NOISE ** 2)).reshape(G1.shape)
-    return X, B, sd, vif(X)
+    return X, refit_coefficients(X, BETA, NOISE, CLOUD_DRAWS, seed=1), decompose(X), vif(X)
+
+
+def se_ellipse(dec, n: int, level: float) -> tuple[tuple, float, float, float]:
+    r"""Centre, width, height and angle (degrees) of the contour :math:`\operatorname{SE}\hat y(x_0) = \text{level}\cdot\sigma_\varepsilon`.
+
+    By the prediction variance (:func:`lib.regression.prediction_variance`) the contour is :math:`\sum_k (v_k^\top(x_0-\bar x))^2/s_k^2 = c^2 - 1/N`: an
+    ellipse centred at :math:`\bar x` with semi-axes :math:`s_k\sqrt{c^2-1/N}` along :math:`v_k` (a segment
+    along :math:`v_1` when :math:`s_2 = 0`)."""
+    r = np.sqrt(level ** 2 - 1.0 / n)
+    s = np.where(dec.positive, dec.s, 0.0)
+    angle = float(np.degrees(np.arctan2(dec.Vt[0, 1], dec.Vt[0, 0])))
+    return tuple(dec.x_mean), float(2 * s[0] * r), float(2 * s[1] * r), angle
 
 
 def cloud_figure():
     """Left: OLS coefficients over fresh-noise refits, with the formula's 95% ellipse. Right: the inputs and
-    the standard error of the fitted mean over the input plane."""
+    contours of the standard error of the fitted mean over the input plane."""
     def make(fig):
         coef_ax, plane_ax = fig.subplots(1, 2)
         lim = (-3.0, 5.0)
@@ -264,24 +274,30 @@ def cloud_figure():
         coef_ax.add_patch(ellipse)
         coef_title = coef_ax.set_title("\n")
         coef_title.set_animated(True)
-        image = plane_ax.imshow(np.zeros((PLANE.size, PLANE.size)), extent=(PLANE[0], PLANE[-1], PLANE[0], PLANE[-1]),
-                                origin="lower", cmap=style.CMAP, vmin=-1, vmax=1, animated=True)
-        cbar = fig.colorbar(image, ax=plane_ax, ticks=[-1, 0, 1], shrink=0.85)
-        cbar.ax.set_yticklabels(["0.1σ", "σ", "≥10σ"])
-        cbar.set_label("SE of the fitted mean")
-        points = plane_ax.scatter([], [], s=5, color=C["yellow"], edgecolor="none", animated=True)
-        plane_ax.plot(*ALONG, "o", color=C["vermillion"], ms=8, mec=C["yellow"])
-        plane_ax.plot(*ACROSS, "s", color=C["vermillion"], ms=8, mec=C["yellow"])
-        only_line, = plane_ax.plot(PLANE[[0, -1]], PLANE[[0, -1]], color=C["vermillion"], lw=2, animated=True)
-        plane_ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+        level_colors = (C["green"], C["blue"], C["purple"], C["orange"])
+        contours = []
+        for level, color in zip(SE_LEVELS, level_colors):
+            patch = Ellipse((0, 0), 1, 1, fill=False, color=color, lw=1.8, animated=True, label=f"{level:g}σ")
+            plane_ax.add_patch(patch)
+            contours.append(patch)
+        points = plane_ax.scatter([], [], s=6, color=C["black"], edgecolor="none", animated=True)
+        plane_ax.plot(*ALONG, "o", color=C["vermillion"], ms=8)
+        plane_ax.plot(*ACROSS, "s", color=C["vermillion"], ms=8)
+        only_line, = plane_ax.plot([-3.5, 3.5], [-3.5, 3.5], color=C["vermillion"], lw=1.2, ls="--", animated=True)
+        plane_ax.set(xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
         plane_title = plane_ax.set_title("\n")
         plane_title.set_animated(True)
+        fig.legend(handles=contours, loc="outside lower center", ncol=4, title="contours of the SE of the fitted mean")
 
         def update(rho, n):
-            X, B, sd, v = cloud(rho, n)
+            X, B, dec, v = cloud(rho, n)
             dots.set_offsets(np.clip(B, lim[0] - 1, lim[1] + 1))
-            with np.errstate(divide="ignore"):
-                image.set_data(np.clip(np.log10(sd / NOISE), -1, 1))
+            for level, patch in zip(SE_LEVELS, contours):
+                centre, width, height, angle = se_ellipse(dec, n, level)
+                patch.set_center(centre)
+                patch.set_width(width)
+                patch.set_height(height)
+                patch.set_angle(angle)
             points.set_offsets(X)
             only_line.set_visible(not np.isfinite(v[0]))
             sd_along, sd_across = np.sqrt(prediction_variance(X, np.stack([ALONG, ACROSS]), NOISE ** 2))
@@ -315,8 +331,9 @@ def cloud_figure():
          Dropdown("n", [20, 50, 200], default=N, label="examples N")],
         alt="Left: a cloud of OLS coefficient pairs from refits with fresh noise, with the 95% ellipse of the "
             "covariance formula and the true coefficients (1, 1). Right: the training inputs in the (x1, x2) plane "
-            "over a colour map of the standard error of the fitted mean, small along the data and large across it.",
-        height=3.4,
+            "with elliptical contours of the standard error of the fitted mean, long along the data and narrow "
+            "across it.",
+        height=3.9,
     )
 
 
