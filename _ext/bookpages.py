@@ -86,5 +86,6 @@ def setup(app):
     app.connect("builder-inited", write_glossary)
     app.connect("config-inited", add_static)
     app.connect("build-finished", mark_genindex)
+    app.add_css_file("bookpages.css")
     app.add_css_file("print.css", media="print")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
