@@ -154,14 +154,15 @@ def curves_figure():
     fig = style.figure(height=3.6)
     left, right = fig.subplots(1, 2)
     x = np.linspace(-4, 4, 401)
-    for name, colour in zip(NAMES, style.CYCLE):
-        left.plot(x, phi(name, x), color=colour, label=LABELS[name])
-        right.plot(x, dphi(name, x), color=colour)
+    dashes = ("-", "-", "-", "--", "-.", "-", ":")  # leaky ReLU dashed over ReLU, so both show
+    for name, colour, ls in zip(NAMES, style.CYCLE, dashes):
+        left.plot(x, phi(name, x), color=colour, ls=ls, label=LABELS[name])
+        right.plot(x, dphi(name, x), color=colour, ls=ls)
     for level in (0.25, 1.0):
         right.axhline(level, color=C["black"], lw=0.8, ls="--")
     right.text(-3.9, 0.27, "1/4", va="bottom")
     left.set(xlim=(-4, 4), ylim=(-1.5, 4), xlabel="input $x$", ylabel=r"$\phi(x)$", title="Activation φ")
-    right.set(xlim=(-4, 4), ylim=(-0.1, 1.2), xlabel="input $x$", ylabel=r"$\phi'(x)$", title="Derivative φ′")
+    right.set(xlim=(-4, 4), ylim=(-0.2, 1.2), xlabel="input $x$", ylabel=r"$\phi'(x)$", title="Derivative φ′")
     fig.legend(handles=left.get_legend_handles_labels()[0], loc="outside upper center", ncols=4)
     return style.Still(fig, alt="Left: sigmoid, tanh, ReLU, leaky ReLU, ELU, GELU and softplus on [-4, 4]. Right: "
                                 "their derivatives; sigmoid's peaks at 1/4, tanh's at 1, the rectifiers' are 1 for "
