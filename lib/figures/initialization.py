@@ -295,13 +295,14 @@ def histograms():
                       for c, n in zip(colours, names)]
         hist_ax.set(xlim=HIST_RANGE, ylim=(0, 3.0), ylabel="density", xlabel="activation value $h_l$")
         fig.legend(handles=hist_lines, loc="outside upper center", ncol=5, handlelength=1.0, columnspacing=0.8)
-        fwd, = prof.semilogy([], [], "o-", color=C["blue"], ms=3.5, animated=True, label="std of $h_l$ (forward)")
+        fwd, = prof.semilogy([], [], "o-", color=C["blue"], ms=3.5, animated=True, label="std of $h_l$")
         bwd, = prof.semilogy([], [], "s--", color=C["vermillion"], ms=3.5, animated=True,
-                             label=r"$\|\delta_l\| / \|\delta_{\mathrm{top}}\|$ (backward)")
+                             label=r"gradient $\|\delta_l\| / \|\delta_{\mathrm{top}}\|$")
         prof.axhline(1.0, color=C["black"], lw=0.8)
         prof.set(xlim=(0.5, max(DEPTHS) + 0.5), ylim=(1e-6, 1e4), xlabel="hidden layer $l$",
                  ylabel="scale")
-        prof.legend(loc="lower left", ncol=1)
+        prof.set_xticks([1, 5, 10, 15, 20])
+        fig.legend(handles=[fwd, bwd], loc="outside lower center", ncol=2, handlelength=1.6, columnspacing=1.0)
         status = hist_ax.set_title("\n")
         status.set_animated(True)
 
@@ -338,7 +339,7 @@ def histograms():
         alt="Top: histograms of the activation values of five hidden layers, from the first to the top one. "
             "Bottom: on a log scale, the standard deviation of each hidden layer's activations and the norm of "
             "the back-propagated gradient relative to the top layer, against the layer index.",
-        height=5.6,
+        height=4.6,
     )
 
 
@@ -476,7 +477,7 @@ def training_curves():
         alt="Top: training loss on a log scale; bottom: test error in percent; both against the SGD step, for six "
             "initializations of the same 5-hidden-layer network on the glyph images, one of them highlighted; grey "
             "lines mark the chance level.",
-        height=5.0,
+        height=4.2,
     )
 
 
