@@ -329,7 +329,7 @@ def zero_fractions(n_per_class: int = 80, rates=(0.0, 0.5), seed: int = 0) -> li
 # --------------------------------------------------------------------------- linear regression = ridge
 @lru_cache(maxsize=None)
 def linear_data(n: int = 60, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    r"""Five features on different scales (standard deviations 0.5, 1, 1, 2, 3, two of them correlated) and :math:`y = Xw + 0.5 + arepsilon`."""
+    r"""Five features on different scales (standard deviations 0.5, 1, 1, 2, 3, two of them correlated) and :math:`y = Xw + 0.5 + \varepsilon`."""
     rng = np.random.default_rng(seed)
     Z = rng.standard_normal((n, 5))
     Z[:, 2] = 0.8 * Z[:, 1] + 0.6 * Z[:, 2]
@@ -342,19 +342,14 @@ def dropout_ridge_loss(X, y, w, b, p: float) -> float:
     r"""Closed form of the expected dropout loss of linear regression, inverted dropout at rate ``p`` on the inputs.
 
     .. math::
-        \mathbb E_M 	frac{1}{2N}\lVert y - (M \odot X) w - b
-Vert^2
-        = 	frac{1}{2N}\Bigl(\lVert y - Xw - b
-Vert^2 + 	frac{p}{1-p}\,\lVert\Gamma w
-Vert^2\Bigr),
-        \qquad \Gamma = \operatorname{diag}(X^	op X)^{1/2},
+        \mathbb E_M \tfrac{1}{2N}\lVert y - (M \odot X) w - b\rVert^2
+        = \tfrac{1}{2N}\Bigl(\lVert y - Xw - b\rVert^2 + \tfrac{p}{1-p}\,\lVert\Gamma w\rVert^2\Bigr),
+        \qquad \Gamma = \operatorname{diag}(X^\top X)^{1/2},
 
     since each entry of :math:`M` has mean 1 and variance :math:`p/(1-p)`.
     Srivastava et al. (2014, §9.1) write it without the inverted scaling and
-    with :math:`p` the keep probability: :math:`\lVert y - pXw
-Vert^2 + p(1-p)\lVert\Gamma w
-Vert^2`,
-    the same after :math:`	ilde w = p w`.
+    with :math:`p` the keep probability: :math:`\lVert y - pXw\rVert^2 + p(1-p)\lVert\Gamma w\rVert^2`,
+    the same after :math:`\tilde w = p w`.
     """
     X, w = np.asarray(X, float), np.asarray(w, float)
     r = y - X @ w - b
@@ -375,8 +370,7 @@ def dropout_loss_enumerated(X, y, w, b, p: float) -> float:
 
 
 def ridge_solution(X, y, penalty) -> tuple[np.ndarray, float]:
-    r"""Minimizer of :math:`\lVert y - Xw - b
-Vert^2 + w^	op \operatorname{diag}(	ext{penalty})\, w` (the intercept unpenalized).
+    r"""Minimizer of :math:`\lVert y - Xw - b\rVert^2 + w^\top \operatorname{diag}(\text{penalty})\, w` (the intercept unpenalized).
 
     Solved from the normal equations of the augmented design :math:`[X, 1]`
     (Hoerl & Kennard 1970). ``penalty = 0`` is ordinary least squares;
@@ -392,7 +386,7 @@ Vert^2 + w^	op \operatorname{diag}(	ext{penalty})\, w` (the intercept unpenalize
 
 @lru_cache(maxsize=None)
 def dropout_linear_fit(p: float = 0.5, steps: int = 3000, lr: float = 0.02, seed: int = 0) -> dict:
-    """Fit linear regression with inverted dropout on its inputs by full-batch gradient descent; compare with ridge.
+    r"""Fit linear regression with inverted dropout on its inputs by full-batch gradient descent; compare with ridge.
 
     The model is ``Sequential([Dropout(p), Linear(5, 1)])`` with the squared-error
     head; every step draws fresh masks for all examples, so the gradient is
