@@ -540,9 +540,10 @@ def momentum_mixups(steps: int = STEPS) -> dict[str, tuple[float, float]]:
     only) and PyTorch's 0.1 typed into Keras (:math:`\alpha = 0.9`).
     """
     out = {}
-    for label, alpha in (("PyTorch 0.1 as PyTorch (alpha = 0.1)", 0.1), ("Keras 0.99 as Keras (alpha = 0.01)", 0.01),
-                         ("Keras 0.99 typed into PyTorch (alpha = 0.99)", 0.99),
-                         ("PyTorch 0.1 typed into Keras (alpha = 0.9)", 0.9)):
+    for label, alpha in (("PyTorch's 0.1 read by PyTorch (alpha = 0.1)", 0.1),
+                         ("Keras's 0.99 read by Keras (alpha = 0.01)", 0.01),
+                         ("Keras's 0.99 read by PyTorch (alpha = 0.99)", 0.99),
+                         ("PyTorch's 0.1 read by Keras (alpha = 0.9)", 0.9)):
         model, run = training_run(0.1, True, depth=EVAL_DEPTH, steps=steps, momentum=alpha)
         out[label] = evaluate(model, run.final_theta)
     return out
@@ -621,7 +622,7 @@ def noisy_comparison(lrs=(1.0,), levels=NOISE_LEVELS) -> dict[tuple[float, str],
     """Per learning rate and network (no BN, BN, noisy BN at each strength): the run's end, training loss and held-out accuracy (evaluation mode)."""
     out = {}
     for lr in lrs:
-        nets = [("no BN", False, 0.0), ("BN", True, 0.0)] + [(f"noisy BN, s = {s}", True, s) for s in levels]
+        nets = [("no BN", False, 0.0), ("BN", True, 0.0)] + [(f"noisy BN, kappa = {s}", True, s) for s in levels]
         for name, bn, noise in nets:
             model, run = training_run(lr, bn, noise=noise)
             if run.diverged:
