@@ -293,7 +293,9 @@ class ClipByNorm:
         g = _gradient(theta, g)
         top = float(np.max(np.abs(g))) if g.size else 0.0
         if 0 < top < np.inf:  # the norm as top * ||g / top||: no overflow for a finite g
-            norm = top * float(np.linalg.norm(np.divide(g, top, out=_scratch(state, theta))))
+            scaled = np.divide(g, top, out=_scratch(state, theta))
+            # a plain reduction, not np.linalg.norm: its BLAS dot is multithreaded and slow on a busy machine
+            norm = top * float(np.sqrt(np.add.reduce(np.multiply(scaled, scaled, out=scaled))))
         else:
             norm = top if top == 0 else float("nan") if np.isnan(top) else float("inf")
         state["norm"] = norm

@@ -65,7 +65,7 @@ from lib.nn.network import (
 __all__ = [
     "hidden_layers", "max_derivative", "saturated_fraction", "ForwardStats", "forward_statistics",
     "BackwardNorms", "backward_norms", "layer_factors", "mean_factor", "Diagnostics", "diagnose",
-    "track", "train_and_track", "scaled_init", "deep_mlp",
+    "track", "train_and_track", "layer_values", "MeanField", "mean_field", "scaled_init", "deep_mlp",
 ]
 
 
@@ -327,6 +327,86 @@ def train_and_track(objective, theta0, optimizer, steps=100, batch_size=None, se
     return run, track(objective, run, idx, tol, at)
 
 
+def layer_values(objective, theta, idx=None):
+    r"""The raw values behind the statistics: every hidden layer's output and back-propagated gradient.
+
+    Returns ``(outputs, grads)``, two lists over the hidden layers
+    (:func:`hidden_layers`) of arrays of shape ``(batch, units)``:
+    :math:`h_l` and :math:`\delta_l = \partial L/\partial\,\text{input of layer } l`
+    for the mean loss over the batch ``idx`` (all examples when None) -- the
+    values whose histograms Glorot & Bengio (2010) plot in their Figs. 6 and 7.
+    No state is updated.
+    """
+    objective = _objective(objective)
+    model, (X, y) = objective.model, _batch(objective, idx)
+    layers = hidden_layers(model)
+    recorder, grads = ActivationRecorder(), {}
+
+    def keep(index, layer, dx, _):
+        if index in layers:
+            grads[index] = np.array(dx)
+
+    with np.errstate(all="ignore"):
+        with _Hooked(model, forward=recorder):
+            z, tape = model.forward(_theta(objective, theta), X, update_state=False)
+        with _Hooked(model, backward=keep):
+            model.backward(objective.head.grad(z, y), tape, np.empty(model.dim, model.dtype), input_grad=True)
+    return [recorder.activations[i] for i in layers], [grads[i] for i in layers]
+
+
+# --------------------------------------------------------------------------- mean-field prediction
+class MeanField(NamedTuple):
+    r"""Predicted pre-activation variances :math:`q_1, \dots, q_L` and per-layer factors :math:`\rho_1, \dots, \rho_{L-1}`."""
+
+    q: np.ndarray
+    factors: np.ndarray
+
+
+def mean_field(activation, gain, depth, q1=1.0, points=80, **options) -> MeanField:
+    r"""The signal variance and the gradient factor per layer of a wide random network.
+
+    For hidden layers with :math:`\operatorname{Var} W = g^2/n_{\text{in}}`,
+    zero biases and many units, each pre-activation :math:`s_l` is close to
+    :math:`\mathcal N(0, q_l)` and
+
+    .. math::
+        q_{l+1} = g^2\, \mathbb E_z\bigl[\phi(\sqrt{q_l}\,z)^2\bigr], \qquad
+        \rho_l = \frac{\lVert\delta_l\rVert}{\lVert\delta_{l+1}\rVert}
+        \approx g\,\sqrt{\mathbb E_z\bigl[\phi'(\sqrt{q_l}\,z)^2\bigr]}, \qquad z \sim \mathcal N(0, 1),
+
+    because :math:`\delta_l = \phi'(s_l) \odot W_{l+1}^\top \delta_{l+1}` and a
+    square random :math:`W` multiplies the expected squared norm by :math:`g^2`
+    (Poole, Lahiri, Raghu, Sohl-Dickstein & Ganguli 2016, "Exponential
+    expressivity in deep neural networks through transient chaos", NeurIPS,
+    eq. 3; Schoenholz, Gilmer, Ganguli & Sohl-Dickstein 2017, "Deep
+    information propagation", ICLR, :math:`\chi_1 = \rho^2`). For ReLU
+    :math:`\rho = g/\sqrt2` at every :math:`q` (He et al. 2015); for a linear
+    unit :math:`\rho = g` (Glorot & Bengio 2010, §4.2.1). Expectations by
+    Gauss--Hermite quadrature with ``points`` nodes (an even number puts no
+    node at the kink of a ReLU, so :math:`\mathbb E[\mathbb 1(z>0)] = 1/2`
+    exactly). ``q1`` is the variance
+    of the first hidden layer's pre-activations. Returns :class:`MeanField`
+    with ``q`` of length ``depth`` and ``factors`` of length ``depth - 1``.
+    """
+    named_activation(activation)
+    gain = checks.positive("gain", gain)
+    depth = checks.integer("depth", depth, 2)
+    q = checks.positive("q1", q1)
+    points = checks.integer("points", points, 2)
+    z, w = np.polynomial.hermite_e.hermegauss(points)
+    w = w / w.sum()
+    act = ACTIVATIONS[activation]
+    qs, factors = [], []
+    with np.errstate(under="ignore", over="ignore"):
+        for _ in range(depth):
+            q = min(max(q, np.finfo(float).tiny), np.finfo(float).max / 16)  # keep sqrt(q) z finite and > 0
+            s = math.sqrt(q) * z
+            qs.append(q)
+            factors.append(gain * math.sqrt(float(w @ act.df(s, **options) ** 2)))
+            q = gain * gain * float(w @ act.f(s, **options) ** 2)
+    return MeanField(np.array(qs), np.array(factors[:-1]))
+
+
 # --------------------------------------------------------------------------- deep networks
 def scaled_init(gain=1.0, distribution="uniform"):
     r"""An initializer ``init(fan_in, fan_out, rng, dtype) -> (W, b)`` with :math:`\operatorname{Var} W = g^2/n_{\text{in}}`, :math:`b = 0`.
@@ -351,7 +431,7 @@ def scaled_init(gain=1.0, distribution="uniform"):
 
 
 def deep_mlp(in_features, out_features, depth, width=32, activation="tanh", gain=1.0, residual=False,
-             batchnorm=False, distribution="uniform", dtype=np.float64) -> Sequential:
+             batchnorm=False, distribution="uniform", init=None, dtype=np.float64) -> Sequential:
     r"""A deep network with ``depth`` hidden non-linearities of ``width`` units.
 
     Plain (``residual=False``): ``depth`` times ``Linear -> [BatchNorm] -> activation``,
@@ -365,14 +445,19 @@ def deep_mlp(in_features, out_features, depth, width=32, activation="tanh", gain
     ``batchnorm`` (normalizing after the addition), then the linear output
     layer. Hidden weights use :func:`scaled_init` with ``gain``; the input
     and output layers use gain 1 (LeCun), so ``gain`` sets only the factors
-    between hidden layers.
+    between hidden layers. ``init`` (a :data:`lib.nn.init.PRESETS` name or a
+    callable ``init(fan_in, fan_out, rng, dtype) -> (W, b)``), when given,
+    initializes *every* linear layer instead, e.g. ``"glorot_uniform"``.
     """
     in_features = checks.integer("in_features", in_features, 1)
     out_features = checks.integer("out_features", out_features, 1)
     depth = checks.integer("depth", depth, 1)
     width = checks.integer("width", width, 1)
     named_activation(activation)
-    hidden, edge = scaled_init(gain, distribution), scaled_init(1.0, distribution)
+    if init is None:
+        hidden, edge = scaled_init(gain, distribution), scaled_init(1.0, distribution)
+    else:
+        hidden = edge = init
     layers = []
     if residual:
         layers.append(Linear(in_features, width, init=edge))
