@@ -208,7 +208,7 @@ def relu_second_moment(n=1_000_000, seed=0):
 #: A batch of 120 keeps every matrix product below OpenBLAS's threading threshold (2**19
 #: multiply-adds): on a busy machine its threads cost far more than tiny products save.
 PROPAGATION_WIDTH, PROPAGATION_BATCH = 64, 120
-DEPTHS = (5, 10, 20)
+DEPTHS = (10, 20)
 PROPAGATION_SCHEMES = ("standard", "lecun", "glorot", "he", "orthogonal")
 PROPAGATION_ACTIVATIONS = ("identity", "tanh", "relu")
 #: Histogram range and bins (fixed, so that scales compare across frames).
