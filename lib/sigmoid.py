@@ -23,14 +23,16 @@ from lib import checks
 def sigmoid(x) -> np.ndarray:
     r""":math:`\sigma(x) = 1/(1+e^{-x})` for :math:`x \ge 0`, :math:`e^{x}/(1+e^{x})` for :math:`x < 0`."""
     x = checks.array("x", x)
-    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    with np.errstate(under="ignore"):  # in [0, 1]: never overflows; e^{-745} and below is 0
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def log_sigmoid(x) -> np.ndarray:
     r""":math:`\log\sigma(x) = -\log(1 + e^{-x}) = \min(x, 0) - \log(1 + e^{-|x|})`, finite for finite :math:`x`."""
     x = checks.array("x", x)
-    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+    with np.errstate(under="ignore"):
+        return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
 
 
 def logit(p) -> np.ndarray:

@@ -52,7 +52,7 @@ def _shifted(z: np.ndarray, axis: int):
     """
     top = np.expand_dims(np.argmax(z, axis=axis), axis)
     m = np.take_along_axis(z, top, axis=axis)
-    with np.errstate(over="ignore", invalid="ignore"):  # z - m < -max float is -inf: e^{-inf} = 0 is right
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # z - m < -max float is -inf; e^{-745} underflows to 0: both right
         d = z - m
         e = np.exp(d)
     np.put_along_axis(e, top, 0.0, axis=axis)
@@ -97,7 +97,8 @@ def log_softmax(z, axis: int = -1) -> np.ndarray:
 
 def softmax(z, axis: int = -1) -> np.ndarray:
     r""":math:`\operatorname{softmax}(z)_k = \exp\bigl(\log\operatorname{softmax}(z)_k\bigr)`; entries in :math:`[0, 1]`, rows sum to 1 within a few ulps."""
-    return np.exp(log_softmax(z, axis=axis))
+    with np.errstate(under="ignore"):  # a probability below 5e-324 is 0
+        return np.exp(log_softmax(z, axis=axis))
 
 
 # --------------------------------------------------------------------------

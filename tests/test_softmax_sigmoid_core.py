@@ -149,3 +149,13 @@ def test_bad_input_names_the_argument(call, name):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=rf"^{name} must"):
             call()
+
+
+def test_underflow_to_zero_is_not_an_error_even_when_numpy_raises_on_everything():
+    """Figure code runs under np.errstate(all="raise"); a probability below 5e-324 is simply 0."""
+    z = np.array([0.0, -800.0, -1e308])
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(softmax(z), [1.0, 0.0, 0.0])
+        assert logsumexp(z) == 0.0
+        np.testing.assert_array_equal(sigmoid(np.array([-800.0, 800.0])), [0.0, 1.0])
+        np.testing.assert_array_equal(log_sigmoid(np.array([-800.0, 800.0])), [-800.0, 0.0])
