@@ -494,7 +494,7 @@ def mask_viewer():
 
         net, region = fig.subplots(1, 2, width_ratios=[1, 1.25])
         segs = [[a, b] for L in range(len(pos) - 1) for a in pos[L] for b in pos[L + 1]]
-        net.add_collection(LineCollection(segs, colors=C["sky"], linewidths=0.4, alpha=0.35))
+        net.add_collection(LineCollection(segs, colors=C["sky"], linewidths=0.3, linestyles=":"))
         kept_edges = LineCollection([], colors=C["blue"], linewidths=1.0, animated=True)
         net.add_collection(kept_edges)
         allpos = np.concatenate(pos)
@@ -528,12 +528,12 @@ def mask_viewer():
             kept_edges.set_segments([[a, b] for L in range(len(pos) - 1)
                                      for a, ka in zip(pos[L], live[L]) for b, kb in zip(pos[L + 1], live[L + 1])
                                      if ka and kb])
-            image.set_data(np.clip(sub / 4, -1, 1))
+            image.set_data(np.where(sub > 0, 0.55, -0.55))  # the predicted class, two flat colours
             boundary.set_segments(zero_lines(p))
             dropped = int(sum((~m).sum() for m in masks))
             agree = float(np.mean((sub > 0) == (full > 0)))
             net_title.set_text(f"step {step}: {dropped} of 20\nhidden units dropped")
-            region_title.set_text(f"sub-network (shading) vs\nfull net (dashed): agree on {agree:.0%}")
+            region_title.set_text(f"sub-network (colours) vs\nfull net (dashed): agree on {agree:.0%}")
             return (f"drop rate {p}, training step {step}: {dropped} of 20 hidden units dropped for the first example; "
                     f"this sub-network agrees with the full network's decision on {agree:.0%} of the plane")
 
@@ -546,7 +546,7 @@ def mask_viewer():
         alt="Left: a 2-10-10-2 network drawn as circles; the hidden units dropped at the chosen training step are "
             "hollow and crossed, and only the connections of kept units are highlighted. Right: the decision "
             "regions of that sub-network on the two-moons data, with the full network's boundary dashed.",
-        height=3.3,
+        height=3.0,
     )
 
 
