@@ -2,6 +2,11 @@
 # Both start from a machine with only Python 3.11+ and git: they create .venv
 # and install the pinned requirements first.
 PYTHON ?= python3
+# One BLAS thread: the book's matrices are small, so threads only add overhead on a shared
+# 2-core machine, and a fixed thread count keeps the checked numbers reproducible.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
