@@ -101,16 +101,17 @@ def notes_formulas(fan_in=256, fan_out=128):
 
     A uniform :math:`\mathcal U[-a, a]` has variance :math:`a^2/3`; a normal
     of standard deviation :math:`\sigma` has :math:`\sigma^2`. Returns rows
-    ``(name, notes' constant, implied Var W, criterion, ratio)``.
+    ``(name, notes' constant, implied Var W, criterion)``; "sum" in a name is
+    fan_in + fan_out.
     """
     n_avg = (fan_in + fan_out) / 2
     return [
-        ("LeCun uniform, limit sqrt(3/fan_in)", math.sqrt(3 / fan_in), 3 / fan_in / 3, 1 / fan_in),
-        ("Glorot normal, std sqrt(2/(fan_in+fan_out))", math.sqrt(2 / (fan_in + fan_out)),
+        ("LeCun unif. sqrt(3/fan_in)", math.sqrt(3 / fan_in), 3 / fan_in / 3, 1 / fan_in),
+        ("Glorot normal sqrt(2/sum)", math.sqrt(2 / (fan_in + fan_out)),
          2 / (fan_in + fan_out), 1 / n_avg),
-        ("Glorot uniform, limit sqrt(6/(fan_in+fan_out))", math.sqrt(6 / (fan_in + fan_out)),
+        ("Glorot unif. sqrt(6/sum)", math.sqrt(6 / (fan_in + fan_out)),
          6 / (fan_in + fan_out) / 3, 1 / n_avg),
-        ("He (MSRA) normal, std sqrt(2/fan_in)", math.sqrt(2 / fan_in), 2 / fan_in, 2 / fan_in),
+        ("He normal sqrt(2/fan_in)", math.sqrt(2 / fan_in), 2 / fan_in, 2 / fan_in),
     ]
 
 
