@@ -116,6 +116,11 @@ def deep_factor(depth, activation, gain, residual=False, batchnorm=False, skip=4
     return float(np.exp(np.mean(np.log(diagnostics.layer_factors(diag.grad[0])[skip:]))))
 
 
+def _subscript(n) -> str:
+    """``n`` in Unicode subscript digits (plain text draws faster than mathtext in an animated title)."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 def _describe_ratio(r) -> str:
     if not np.isfinite(r):
         return "not finite"
@@ -151,6 +156,7 @@ def gradient_flow():
         l_ax.axhline(math.log(2), color="0.5", lw=1, ls=":")
         l_ax.text(STEPS, math.log(2) + 0.03, "chance: ln 2", ha="right", va="bottom", color="0.3")
         loss, = l_ax.plot([], [], "-o", color=C["black"], ms=3, animated=True)
+        blowup = l_ax.axvline(0, color=C["vermillion"], ls="--", lw=2, animated=True)
         status = l_ax.set_title(" ")
         status.set_animated(True)
         fig.legend(handles=[init_g, end_g], loc="outside upper center", ncol=2)
@@ -166,9 +172,11 @@ def gradient_flow():
             r0 = ratio(diag, 0)
             line2 = (f"after {STEPS} steps: {ratio(diag, -1):.1e}" if trained
                      else f"training diverged at step {run.diverged_at}")
-            title.set_text(f"$\\|\\delta_1\\| / \\|\\delta_{{{depth}}}\\|$ at init: {_describe_ratio(r0)}\n{line2}")
+            title.set_text(f"‖δ₁‖ / ‖δ{_subscript(depth)}‖ at init: {_describe_ratio(r0)}\n{line2}")
+            blowup.set_visible(run.diverged)
+            blowup.set_xdata([run.diverged_at or 0] * 2)
             if run.diverged:
-                status.set_text(f"diverged at step {run.diverged_at}")
+                status.set_text(f"diverged at step {run.diverged_at} (dashed line)")
                 status.set_color(C["vermillion"])
                 outcome = f"training diverged at step {run.diverged_at}"
             else:
