@@ -61,7 +61,7 @@ L1_GRID = Slider("lam", 1e-4, 10**-1.5, steps=6, scale="log", default=1e-3, labe
 #: Plain-SGD learning rates of the dead-unit experiment.
 LR_GRID = Slider("lr", 0.03, 3.0, steps=8, scale="log", default=0.3, label="learning rate η")
 #: Steps and record interval of the dead-unit runs.
-DEAD_STEPS, DEAD_EVERY = 400, 20
+DEAD_STEPS, DEAD_EVERY = 400, 40
 
 
 # --------------------------------------------------------------------------- data and networks
