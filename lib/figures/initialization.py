@@ -519,10 +519,9 @@ def symmetry_run(init="constant", seed=0):
 
 def symmetry():
     """The hidden units' incoming weights during training from a constant, a zero and a random start."""
-    steps = list(range(0, SYMMETRY_STEPS + 1, SYMMETRY_EVERY))
     controls = [Dropdown("init", list(SYMMETRY_INITS), label="start",
                          option_labels=[v[0] for v in SYMMETRY_INITS.values()]),
-                Slider("step", 0, SYMMETRY_STEPS, steps=len(steps), integer=True, default=0, label="GD step")]
+                Slider("step", 0, SYMMETRY_STEPS, steps=6, integer=True, default=0, label="GD step")]
     for k in SYMMETRY_INITS:
         symmetry_run(k)
 
