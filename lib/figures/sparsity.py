@@ -336,7 +336,7 @@ def dropout_trained_sparsity(ps=(0.0, 0.2, 0.5), activation: str = "relu", seeds
 
 # --------------------------------------------------------------------------- explorable 1: histograms
 EDGES = np.linspace(-1.05, 2.05, 63)
-EPS_GRID = (0.001, 0.01, 0.1)
+EPS_GRID = (0.01, 0.1)
 
 
 @lru_cache(maxsize=None)
