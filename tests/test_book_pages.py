@@ -77,8 +77,12 @@ def test_site_search_finds_the_glossary(browser, server, site, query):
     with visit(browser, server, "search.html") as v:
         v.page.goto(f"{server}/search.html?q={quote(query)}", wait_until="load")
         v.page.wait_for_selector("#search-results ul.search li", timeout=20_000)
+        # Sphinx lists the results one by one; its summary line appears when the list is complete
+        v.page.wait_for_function("() => /found|did not match/i.test("
+                                 "((document.querySelector('#search-results .search-summary') || {}).textContent) || '')",
+                                 timeout=20_000)
         results = v.page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.href)")
-        assert any("glossary.html" in r for r in results), f"search {query!r}: {results[:8]}"
+        assert any("glossary.html" in r for r in results), f"search {query!r}: {results}"
 
 
 def test_general_index_lists_glossary_terms_in_both_languages(browser, server, site):
