@@ -1,23 +1,9 @@
 """Chapter-specific checks of the collinearity experiments (lib/figures/collinearity.py)."""
-import warnings
 
 import numpy as np
 import pytest
 
 import lib.figures.collinearity as co
-
-
-@pytest.fixture(scope="module", params=sorted(co.EXPLORABLES))
-def exp(request):
-    return co.EXPLORABLES[request.param]()
-
-
-def test_every_corner_draws_without_warning(exp):
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
-        for values in exp.corners():
-            assert exp.render(**values).startswith(b"\x89PNG")
-            assert exp.describe(**values)
 
 
 def test_cloud_says_singular_at_exact_copies():

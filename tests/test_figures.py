@@ -34,6 +34,7 @@ def test_every_corner_draws_without_warning_or_error(exp):
         warnings.simplefilter("error")
         for values in exp.corners():
             assert exp.render(**values).startswith(b"\x89PNG")
+            assert exp.describe(**values)  # what a screen reader hears for this frame
 
 
 def test_same_values_give_the_same_png(exp):

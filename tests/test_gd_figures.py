@@ -1,22 +1,9 @@
 """Chapter-specific checks of the gradient-descent experiments (lib/figures/gradient_descent.py)."""
-import warnings
 
 import numpy as np
 import pytest
 
 import lib.figures.gradient_descent as gd
-
-
-@pytest.fixture(scope="module", params=sorted(gd.EXPLORABLES))
-def exp(request):
-    return gd.EXPLORABLES[request.param]()
-
-
-def test_every_corner_draws_without_warning(exp):
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
-        for values in exp.corners():
-            assert exp.render(**values).startswith(b"\x89PNG")
 
 
 def test_mirrored_landscape_swaps_which_minimum_is_global_but_not_which_is_sharp():

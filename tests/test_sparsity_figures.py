@@ -207,14 +207,3 @@ def test_l1_point_rejects_an_unknown_setting():
         sp.layer_stats("relu", "halfway")
 
 
-@pytest.fixture(scope="module", params=sorted(sp.EXPLORABLES))
-def exp(request):
-    return sp.EXPLORABLES[request.param]()
-
-
-def test_every_corner_draws_without_warning(exp):
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
-        for values in exp.corners():
-            assert exp.render(**values).startswith(b"\x89PNG")
-            assert exp.describe(**values)
