@@ -238,6 +238,9 @@ def test_chapter_runs_in_jupyterlab_and_slider_redraws(browser, tmp_path):
             page.keyboard.press("End")
             page.wait_for_function("([img, old]) => img.getAttribute('src') !== old",
                                    arg=[static.locator("img.explorable-frame").element_handle(), before], timeout=10_000)
+            if os.environ.get("DLBOOK_LAB_SCREENSHOT"):  # for the README: the reopened notebook
+                static.scroll_into_view_if_needed()
+                page.screenshot(path=os.environ["DLBOOK_LAB_SCREENSHOT"])
         finally:
             if context is not None:
                 context.close()
