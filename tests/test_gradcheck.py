@@ -135,25 +135,25 @@ def test_relative_error_symmetric_and_bounded(a, b2):
 
 @pytest.mark.parametrize("h", [0, -1e-5, np.nan, np.inf, "1e-5", True])
 def test_bad_h(h):
-    with pytest.raises(ValueError, match="h must be"):
+    with pytest.raises(ValueError, match="^h must be"):
         numerical_gradient(np.sum, np.ones(2), h=h)
 
 
 def test_non_finite_x():
-    with pytest.raises(ValueError, match="x must"):
+    with pytest.raises(ValueError, match="^x must"):
         numerical_gradient(np.sum, np.array([1.0, np.nan]))
 
 
 def test_non_scalar_f():
-    with pytest.raises(ValueError, match="f must return a scalar"):
+    with pytest.raises(ValueError, match="^f must return a scalar"):
         numerical_gradient(lambda z: z, np.ones(2))
 
 
 def test_wrong_grad_shape():
-    with pytest.raises(ValueError, match="grad must return"):
+    with pytest.raises(ValueError, match="^grad must return"):
         check_gradient(np.sum, lambda z: np.ones(3), np.ones(2))
 
 
 def test_shape_mismatch():
-    with pytest.raises(ValueError, match="a and b"):
+    with pytest.raises(ValueError, match="^a and b"):
         relative_error(np.ones(2), np.ones(3))
