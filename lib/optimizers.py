@@ -85,17 +85,8 @@ class SGD:
 
 
 @dataclass(frozen=True)
-class Momentum:
-    r"""Heavy-ball momentum (Polyak 1964, "Some methods of speeding up the convergence of iteration methods").
-
-    .. math::
-        v_{t+1} = \beta\, v_t - \eta\, g_t, \qquad \theta_{t+1} = \theta_t + v_{t+1},
-
-    i.e. :math:`\theta_{t+1} = \theta_t - \eta g_t + \beta(\theta_t - \theta_{t-1})`,
-    from :math:`v_0 = 0`. PyTorch's ``SGD(momentum=β)`` keeps
-    :math:`b = -v/\eta` instead, which gives the same iterates for a constant
-    :math:`\eta`. ``beta`` in :math:`[0, 1)`; :math:`\beta = 0` is :class:`SGD`.
-    """
+class _Velocity:
+    """Fields, checks and state shared by the two momentum methods: ``lr``, ``beta`` and a velocity."""
 
     lr: float
     beta: float = 0.9
@@ -107,6 +98,20 @@ class Momentum:
     def init(self, theta) -> dict:
         return {"velocity": np.zeros_like(_parameters(theta))}
 
+
+@dataclass(frozen=True)
+class Momentum(_Velocity):
+    r"""Heavy-ball momentum (Polyak 1964, "Some methods of speeding up the convergence of iteration methods").
+
+    .. math::
+        v_{t+1} = \beta\, v_t - \eta\, g_t, \qquad \theta_{t+1} = \theta_t + v_{t+1},
+
+    i.e. :math:`\theta_{t+1} = \theta_t - \eta g_t + \beta(\theta_t - \theta_{t-1})`,
+    from :math:`v_0 = 0`. PyTorch's ``SGD(momentum=β)`` keeps
+    :math:`b = -v/\eta` instead, which gives the same iterates for a constant
+    :math:`\eta`. ``beta`` in :math:`[0, 1)`; :math:`\beta = 0` is :class:`SGD`.
+    """
+
     @np.errstate(all="ignore")
     def step(self, theta, g, state):
         theta, v = _parameters(theta), state["velocity"]
@@ -117,7 +122,7 @@ class Momentum:
 
 
 @dataclass(frozen=True)
-class Nesterov:
+class Nesterov(_Velocity):
     r"""Nesterov's accelerated gradient in the form of Sutskever, Martens, Dahl & Hinton 2013 (ICML).
 
     The method evaluates the gradient at the look-ahead point
@@ -135,16 +140,6 @@ class Nesterov:
         v_{t+1} = \beta\, v_t - \eta\, g(\phi_t), \qquad
         \phi_{t+1} = \phi_t + \beta\, v_{t+1} - \eta\, g(\phi_t).
     """
-
-    lr: float
-    beta: float = 0.9
-
-    def __post_init__(self):
-        object.__setattr__(self, "lr", checks.positive("lr", self.lr))
-        object.__setattr__(self, "beta", _beta("beta", self.beta))
-
-    def init(self, theta) -> dict:
-        return {"velocity": np.zeros_like(_parameters(theta))}
 
     @np.errstate(all="ignore")
     def step(self, theta, g, state):

@@ -124,17 +124,6 @@ def _objective(objective) -> NetworkObjective:
     return objective
 
 
-def _batch(objective, idx):
-    if idx is None:
-        return objective.X, objective.y
-    idx = objective._idx(idx)
-    return objective.X[idx], objective.y[idx]
-
-
-def _theta(objective, theta):
-    return objective._theta(theta)
-
-
 class _Hooked:
     """Context manager adding hooks to a model and removing them afterwards."""
 
@@ -182,11 +171,11 @@ def forward_statistics(objective, theta, idx=None, tol=0.1) -> ForwardStats:
     with no state update; an ``inf`` or NaN output gives ``inf``/NaN statistics.
     """
     objective = _objective(objective)
-    model, (X, _) = objective.model, _batch(objective, idx)
+    model, (X, _) = objective.model, objective._batch(idx)
     layers = hidden_layers(model)
     recorder = ActivationRecorder()
     with _Hooked(model, forward=recorder), np.errstate(all="ignore"):
-        _, tape = model.forward(_theta(objective, theta), X, update_state=False)
+        _, tape = model.forward(objective._theta(theta), X, update_state=False)
         mean = np.array([recorder.activations[i].mean() for i in layers])
         std = np.array([recorder.activations[i].std() for i in layers])
         saturated = np.array([
@@ -223,10 +212,10 @@ def backward_norms(objective, theta, idx=None) -> BackwardNorms:
     updated. Non-finite values come out as ``inf``/NaN, without warnings.
     """
     objective = _objective(objective)
-    model, (X, y) = objective.model, _batch(objective, idx)
+    model, (X, y) = objective.model, objective._batch(idx)
     recorder = GradientNormRecorder()
     with np.errstate(all="ignore"):
-        z, tape = model.forward(_theta(objective, theta), X, update_state=False)
+        z, tape = model.forward(objective._theta(theta), X, update_state=False)
         loss = objective.head.loss(z, y)
         with _Hooked(model, backward=recorder):
             model.backward(objective.head.grad(z, y), tape, np.empty(model.dim, model.dtype), input_grad=True)
@@ -338,7 +327,7 @@ def layer_values(objective, theta, idx=None):
     No state is updated.
     """
     objective = _objective(objective)
-    model, (X, y) = objective.model, _batch(objective, idx)
+    model, (X, y) = objective.model, objective._batch(idx)
     layers = hidden_layers(model)
     recorder, grads = ActivationRecorder(), {}
 
@@ -348,7 +337,7 @@ def layer_values(objective, theta, idx=None):
 
     with np.errstate(all="ignore"):
         with _Hooked(model, forward=recorder):
-            z, tape = model.forward(_theta(objective, theta), X, update_state=False)
+            z, tape = model.forward(objective._theta(theta), X, update_state=False)
         with _Hooked(model, backward=keep):
             model.backward(objective.head.grad(z, y), tape, np.empty(model.dim, model.dtype), input_grad=True)
     return [recorder.activations[i] for i in layers], [grads[i] for i in layers]
