@@ -113,6 +113,17 @@ def _texts(data: dict, key: str, where: str) -> tuple[str, ...]:
     return tuple(_text({key: item}, key, where) for item in items)
 
 
+def _records(items: list, fields: tuple, where: str):
+    """Each item of ``items`` as ``{field: text}``: a mapping with exactly ``fields``, every one non-empty text
+    (``ValueError`` naming ``where`` and the item's position otherwise)."""
+    for n, item in enumerate(items, 1):
+        at = f"{where} {n}"
+        if not isinstance(item, dict):
+            raise ValueError(f"{at}: must be a mapping with fields {', '.join(fields)}")
+        _no_unknown(item, fields, at)
+        yield {key: _text(item, key, at) for key in fields}
+
+
 def _no_unknown(data: dict, allowed: tuple[str, ...], where: str) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
@@ -138,12 +149,7 @@ def parse(data, chapter: str) -> ChapterClaims:
     if not isinstance(raw, list) or not raw:
         raise ValueError(f"{where}: field 'claims' must be a non-empty list")
     claims, seen = [], set()
-    for n, item in enumerate(raw, 1):
-        at = f"{where}, claim {n}"
-        if not isinstance(item, dict):
-            raise ValueError(f"{at}: must be a mapping with fields {', '.join(CLAIM_FIELDS)}")
-        _no_unknown(item, CLAIM_FIELDS, at)
-        values = {key: _text(item, key, at) for key in CLAIM_FIELDS}
+    for values in _records(raw, CLAIM_FIELDS, f"{where}, claim"):
         at = f"{where}, claim {values['id']!r}"
         if values["id"] in seen:
             raise ValueError(f"{at}: duplicate id {values['id']!r} in field 'id'")
@@ -343,12 +349,7 @@ def parse_glossary(data) -> list[Term]:
     if not isinstance(data, list) or not data:
         raise ValueError(f"{where}: the file must hold a non-empty list of terms")
     terms, seen = [], set()
-    for n, item in enumerate(data, 1):
-        at = f"{where}, term {n}"
-        if not isinstance(item, dict):
-            raise ValueError(f"{at}: must be a mapping with fields {', '.join(GLOSSARY_FIELDS)}")
-        _no_unknown(item, GLOSSARY_FIELDS, at)
-        values = {key: _text(item, key, at) for key in GLOSSARY_FIELDS}
+    for values in _records(data, GLOSSARY_FIELDS, f"{where}, term"):
         at = f"{where}, term {values['term_en']!r}"
         for key in ("term_en", "term_zh"):
             if values[key].lower() in seen:
