@@ -25,6 +25,8 @@ import threading
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--no-first-run",
@@ -96,7 +98,8 @@ _FRONT_CSS = """
 .pdf-cover-date { font-size: 11pt; color: #444; }
 .pdf-toc { break-after: page; }
 .pdf-toc-title { font-size: 20pt; font-weight: bold; }
-.pdf-toc ol { font-size: 12pt; line-height: 1.6; }
+.pdf-toc ol { font-size: 12pt; line-height: 1.6; list-style: none; padding-left: 0; }
+#jb-print-docs-body { display: none !important; }  /* the theme's own print title and contents */
 .pdf-toc ul { font-size: 10pt; line-height: 1.4; }
 """
 
@@ -152,6 +155,22 @@ def _pdf(page, path: Path) -> None:
              margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
 
 
+#: The printed cheat sheet: at most two A4 pages, its type no smaller than 6.4 pt (7.6 pt while it fits).
+CHEAT_SHEET_PAGES = 2
+CHEAT_SHEET_PT = (7.6, 7.2, 6.8, 6.4)
+
+
+def _print_within(page, path: Path, pages: int) -> float:
+    """Print the cheat sheet at the largest type size of ``CHEAT_SHEET_PT`` that fits ``pages`` pages
+    (the sheet grows with the book); the smallest size if none does (the smoke test then fails)."""
+    for pt in CHEAT_SHEET_PT:
+        page.add_style_tag(content=f"html:has(body.cheat-sheet-print) {{ font-size: {pt}pt; }}")
+        _pdf(page, path)
+        if page_count(path) <= pages:
+            break
+    return pt
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, default=ROOT / "_build" / "pdf" / "_build" / "singlehtml")
@@ -174,7 +193,7 @@ def main(argv=None) -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            title = "Deep Learning Interview Questions, Explorable"
+            title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
             subtitle = "Chinese interview notes, every claim checked by an experiment"
             date = datetime.date.today().isoformat()
 
@@ -191,12 +210,12 @@ def main(argv=None) -> None:
                 raise SystemExit("the single-page build has no cheat sheet (label 'cheat-sheet')")
             page.evaluate(_READY_JS)
             sheet = args.out / "cheat_sheet.pdf"
-            _pdf(page, sheet)
+            sheet_pt = _print_within(page, sheet, CHEAT_SHEET_PAGES)
             browser.close()
     finally:
         server.shutdown()
     print(f"{book.relative_to(ROOT) if book.is_relative_to(ROOT) else book}: {page_count(book)} pages, "
-          f"{chapters} documents; {sheet.name}: {page_count(sheet)} pages "
+          f"{chapters} documents; {sheet.name}: {page_count(sheet)} pages at {sheet_pt} pt "
           f"({time.perf_counter() - started:.0f} s to print)")
 
 

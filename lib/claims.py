@@ -9,6 +9,10 @@ Chinese) and the notes' claims with their verdicts in ``chapters/claims/<chapter
       ...
     answer_zh: |                                # the same answer in natural Chinese
       ...
+    gist_en: >-                                 # the answer in one breath, at most 80 words
+      ...
+    gist_zh: |                                  # the same in Chinese, at most 150 characters
+      ...
     claims:
       - id: "1"
         zh: 这样方便得到全局最优解               # the notes' words, cuts marked ……
@@ -48,7 +52,9 @@ VERDICTS = ("holds", "holds with conditions", "misleading", "wrong")
 VERDICTS_ZH = {"holds": "成立", "holds with conditions": "有条件成立", "misleading": "有误导性", "wrong": "错误"}
 
 CLAIM_FIELDS = ("id", "zh", "en", "verdict", "reason", "reason_zh", "evidence")
-CHAPTER_FIELDS = ("question_zh", "question_en", "answer_en", "answer_zh", "claims")
+CHAPTER_FIELDS = ("question_zh", "question_en", "answer_en", "answer_zh", "gist_en", "gist_zh", "claims")
+#: The one-breath answers are short enough for the printed cheat sheet (two A4 pages for the book).
+GIST_MAX_WORDS, GIST_MAX_ZH_CHARS = 80, 150
 GLOSSARY_FIELDS = ("term_en", "term_zh", "definition_en", "definition_zh", "label")
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _CJK_CLASS = "\u3400-\u9fff\uff01-\uff5e\u3000-\u303f"
@@ -76,6 +82,8 @@ class ChapterClaims:
     question_en: tuple[str, ...]
     answer_en: str
     answer_zh: str
+    gist_en: str
+    gist_zh: str
     claims: tuple[Claim, ...]
 
     def counts(self) -> dict[str, int]:
@@ -145,6 +153,12 @@ def parse(data, chapter: str) -> ChapterClaims:
     if len(zh) != len(en):
         raise ValueError(f"{where}: field 'question_en' has {len(en)} questions, 'question_zh' has {len(zh)}")
     answer_en, answer_zh = _text(data, "answer_en", where), _text(data, "answer_zh", where)
+    gist_en, gist_zh = _text(data, "gist_en", where), _text(data, "gist_zh", where)
+    if len(gist_en.split()) > GIST_MAX_WORDS:
+        raise ValueError(f"{where}: field 'gist_en' has {len(gist_en.split())} words, more than {GIST_MAX_WORDS}")
+    if len(_CJK.findall(gist_zh)) > GIST_MAX_ZH_CHARS:
+        raise ValueError(f"{where}: field 'gist_zh' has {len(_CJK.findall(gist_zh))} Chinese characters and marks, "
+                         f"more than {GIST_MAX_ZH_CHARS}")
     raw = data.get("claims")
     if not isinstance(raw, list) or not raw:
         raise ValueError(f"{where}: field 'claims' must be a non-empty list")
@@ -161,9 +175,10 @@ def parse(data, chapter: str) -> ChapterClaims:
         if not _CJK.search(values["reason_zh"]):
             raise ValueError(f"{at}: field 'reason_zh' must be Chinese")
         claims.append(Claim(**values))
-    if not _CJK.search(answer_zh):
-        raise ValueError(f"{where}: field 'answer_zh' must be Chinese")
-    return ChapterClaims(chapter, zh, en, answer_en, answer_zh, tuple(claims))
+    for key, text in (("answer_zh", answer_zh), ("gist_zh", gist_zh)):
+        if not _CJK.search(text):
+            raise ValueError(f"{where}: field {key!r} must be Chinese")
+    return ChapterClaims(chapter, zh, en, answer_en, answer_zh, gist_en, gist_zh, tuple(claims))
 
 
 def claims_path(chapter: str, root: Path = ROOT) -> Path:
@@ -325,7 +340,8 @@ def audit(chapters: list[ChapterClaims] | None = None, root: Path = ROOT) -> Mar
 
 
 def cheat_sheet(chapters: list[ChapterClaims] | None = None, root: Path = ROOT) -> Markdown:
-    """Every question the book answers, in Chinese and English, with both interview answers."""
+    """Every question the book answers, in Chinese and English: the one-breath answers (``gist_*``,
+    all the printed sheet keeps) and the full interview answers (``div.cheat-full``)."""
     chapters = book_chapters(root) if chapters is None else chapters
     parts = []
     for n, c in enumerate(chapters, 1):
@@ -335,8 +351,12 @@ def cheat_sheet(chapters: list[ChapterClaims] | None = None, root: Path = ROOT) 
             f'<div class="cheat-entry">\n\n'
             f"**{n}. {title}** — {{doc}}`read the chapter </chapters/{c.chapter}>`\n\n"
             f"{questions}\n\n"
-            f"{c.answer_en.strip()}\n\n"
-            f"{zh_block(c.answer_zh)}\n\n"
+            f"**In short.** {c.gist_en.strip()}\n\n"
+            f"{zh_block('**简答** ' + c.gist_zh)}\n\n"
+            f'<div class="cheat-full">\n\n'
+            f"**In an interview.** {c.answer_en.strip()}\n\n"
+            f"{zh_block('**面试回答** ' + c.answer_zh)}\n\n"
+            f"</div>\n\n"
             f"</div>"
         )
     return Markdown("\n\n".join(parts) + "\n")

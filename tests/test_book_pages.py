@@ -57,8 +57,10 @@ def test_cheat_sheet_has_every_chapter_in_both_languages(browser, server, site):
             assert f"{chapter.chapter}.html" in pages
             for q_zh, q_en in zip(chapter.question_zh, chapter.question_en):
                 assert q_zh in text and q_en in text
-        blocks = v.page.locator('.cheat-entry div[lang="zh"]').count()
-        assert blocks == len(CHAPTERS), f"{blocks} Chinese answers for {len(CHAPTERS)} chapters"
+        # per chapter: the short answer in Chinese, and the full one inside div.cheat-full
+        short = v.page.locator('.cheat-entry > div[lang="zh"]').count()
+        full = v.page.locator('.cheat-entry .cheat-full > div[lang="zh"]').count()
+        assert short == full == len(CHAPTERS), f"{short} short and {full} full Chinese answers for {len(CHAPTERS)} chapters"
         v.assert_clean()
 
 

@@ -28,6 +28,8 @@ def _good() -> dict:
         "question_en": ["Which gradient-descent methods are there?"],
         "answer_en": "Three, differing in the batch size.",
         "answer_zh": "三种，区别在于批大小。",
+        "gist_en": "Three; the batch size differs.",
+        "gist_zh": "三种，批大小不同。",
         "claims": [
             {"id": "1", "zh": "这样方便得到全局最优解", "en": "easy to reach the global optimum",
              "verdict": "holds with conditions", "reason": "convex losses only", "reason_zh": "只对凸损失成立",
@@ -99,6 +101,25 @@ def test_unknown_fields_empty_text_and_bad_labels_are_named():
         claims.parse(bad, "toy")
     with pytest.raises(ValueError, match=r"chapter 'toy'.*mapping"):
         claims.parse(["not", "a", "mapping"], "toy")
+
+
+def test_a_gist_longer_than_the_printed_sheet_allows_is_named():
+    bad = _good()
+    bad["gist_en"] = "word " * (claims.GIST_MAX_WORDS + 1)
+    with pytest.raises(ValueError, match=rf"chapter 'toy': field 'gist_en' has {claims.GIST_MAX_WORDS + 1} words"):
+        claims.parse(bad, "toy")
+    bad = _good()
+    bad["gist_zh"] = "很" * (claims.GIST_MAX_ZH_CHARS + 1)
+    with pytest.raises(ValueError, match=rf"chapter 'toy': field 'gist_zh' has {claims.GIST_MAX_ZH_CHARS + 1} Chinese"):
+        claims.parse(bad, "toy")
+    bad = _good()
+    bad["gist_zh"] = "three"
+    with pytest.raises(ValueError, match=r"field 'gist_zh' must be Chinese"):
+        claims.parse(bad, "toy")
+    at_limit = _good()
+    at_limit["gist_en"] = "word " * claims.GIST_MAX_WORDS
+    at_limit["gist_zh"] = "很" * claims.GIST_MAX_ZH_CHARS
+    assert claims.parse(at_limit, "toy").gist_en.startswith("word")
 
 
 def test_invalid_yaml_and_a_missing_file_name_the_chapter(tmp_path):
@@ -222,6 +243,11 @@ def test_audit_and_cheat_sheet_hold_every_chapter_with_working_links():
             assert q_zh in sheet and q_en in sheet
         assert data.answer_en.strip() in sheet
         assert claims.join_zh_lines(data.answer_zh.strip()) in sheet
+        assert data.gist_en.strip() in sheet and claims.join_zh_lines(data.gist_zh.strip()) in sheet
+    # the full answers sit inside div.cheat-full (the printed sheet drops them), the gists outside it
+    for entry in sheet.split('<div class="cheat-entry">')[1:]:
+        short, full = entry.split('<div class="cheat-full">')
+        assert "**In short.**" in short and "**简答**" in short and "**In an interview.**" in full
     total = sum(len(claims.load(n).claims) for n in CHAPTERS)
     assert f"| **{total}** |" in audit
 
