@@ -34,10 +34,12 @@ $(LIB_STAMP): $(shell find lib _ext -name '*.py' -o -name '*.css')
 book: $(STAMP) $(LIB_STAMP)   ## build the static site into _build/html
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
 
+# pytest-xdist runs the tests on JOBS processes (one per core); a notebook's cells stay on one worker.
+JOBS ?= 2
 test: $(STAMP) book     ## unit tests, nbval over every chapter, browser tests of the site and of JupyterLab
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser and not lab and not pdf"
-	$(BIN)/python -m pytest --nbval-lax chapters -q -p no:cacheprovider
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "browser or lab"
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -n $(JOBS) -m "not browser and not lab and not pdf"
+	$(BIN)/python -m pytest --nbval-lax chapters -q -p no:cacheprovider -n $(JOBS) --dist loadfile
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -n $(JOBS) -m "browser or lab"
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -q -m "not browser and not lab and not pdf"
