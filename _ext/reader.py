@@ -4,8 +4,8 @@ After the HTML is written, every page is rewritten once (``build-finished``):
 
 * **Explorable frames move to a file.** A notebook's explorable carries all its
   frames inline (so it works in JupyterLab and in any single HTML file). On the
-  site, the frames of each explorable are moved to
-  ``_static/explorables/<page>-<n>.json``; the page keeps the default frame,
+  site, the frames of each explorable (patches over the default frame) are moved
+  to ``_static/explorables/<page>-<n>.bin``, raw PNG bytes; the page keeps the default frame,
   the controls and a ``src`` pointing at the file, and the explorable's script
   fetches it when the figure first comes near the viewport. The site still
   needs nothing but a static host.
@@ -23,6 +23,7 @@ meant for JupyterLab readers.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -35,7 +36,9 @@ _BIBLIOENTRY = 'role="doc-biblioentry"'
 
 
 def externalize_frames(text: str, page: Path, outdir: Path) -> str:
-    """Move each explorable's ``frames`` to ``_static/explorables/<page>-<n>.json``."""
+    """Move each explorable's ``frames`` (base64 PNGs) to ``_static/explorables/<page>-<n>.bin``, the
+    PNG bytes one after another (a quarter smaller than base64); the page's JSON keeps ``src`` and
+    ``offsets`` (``[start, length]`` per frame, length 0 for the default frame)."""
     target = outdir / "_static" / "explorables"
     stem = page.relative_to(outdir).with_suffix("").as_posix().replace("/", "-")
     count = 0
@@ -46,10 +49,13 @@ def externalize_frames(text: str, page: Path, outdir: Path) -> str:
         if "frames" not in data:
             return match.group(0)
         target.mkdir(parents=True, exist_ok=True)
-        name = f"{stem}-{count}.json"
+        name = f"{stem}-{count}.bin"
         count += 1
-        (target / name).write_text(json.dumps(data.pop("frames"), separators=(",", ":")), encoding="utf-8")
+        blobs = [base64.b64decode(frame) for frame in data.pop("frames")]
+        starts = [sum(map(len, blobs[:i])) for i in range(len(blobs))]
+        (target / name).write_bytes(b"".join(blobs))
         data["src"] = os.path.relpath(target / name, page.parent).replace(os.sep, "/")
+        data["offsets"] = [[start, len(blob)] for start, blob in zip(starts, blobs)]
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         return match.group(1) + payload + match.group(3)
 

@@ -25,7 +25,9 @@ notebook, it carries two representations in one output:
   ``_config.yml`` tells myst-nb to prefer it there).
 
 Both paths render through :meth:`Explorable.render`, so the same control
-values give the same PNG, byte for byte, live or static.
+values give the same picture, pixel for pixel, live or static: the static page
+ships the default frame whole and every other frame as a :func:`lib.style.patch`
+(the rectangle that changes, the rest transparent), drawn over it.
 """
 from __future__ import annotations
 
@@ -191,24 +193,31 @@ Control = Slider | Dropdown | Toggle
 
 # --------------------------------------------------------------------------- the explorable
 # The static page's script. The JSON (names, labels, grid index, optional
-# per-point texts) sits inline; the frames sit inline as well (``frames``) or,
-# on the website, in a file of the same site (``src``) that is fetched when the
-# explorable first comes near the viewport (the book's Sphinx extension moves
-# them there). Every control keeps ``aria-valuetext`` ("eta = 0.1") and a polite
-# live region reads out the values and what the frame shows.
+# per-point texts, and per frame the box of its patch over the default frame)
+# sits inline; the patches sit inline as well (``frames``, base64) or, on the
+# website, in a binary file of the same site (``src``, cut by ``offsets``)
+# that is fetched when the explorable first comes near the viewport (the
+# book's Sphinx extension moves them there). Every control keeps
+# ``aria-valuetext`` ("eta = 0.1") and a polite live region reads out the
+# values and what the frame shows.
 _SCRIPT = """(function(){var r=document.currentScript.parentNode,
-d=JSON.parse(r.querySelector('script.explorable-data').textContent),fr=d.frames||null,busy=false,
-img=r.querySelector('img.explorable-frame'),st=r.querySelector('.explorable-status'),
-ins=[].slice.call(r.querySelectorAll('[data-name]'));
+d=JSON.parse(r.querySelector('script.explorable-data').textContent),busy=false,
+fr=d.frames?d.frames.map(function(s){return 'data:image/png;base64,'+s;}):null,
+img=r.querySelector('img.explorable-frame'),ov=r.querySelector('img.explorable-patch'),
+st=r.querySelector('.explorable-status'),ins=[].slice.call(r.querySelectorAll('[data-name]'));
 function idx(e){return e.type==='checkbox'?(e.checked?1:0):+e.value;}
-function load(){if(fr||busy)return;busy=true;fetch(d.src).then(function(x){return x.json();})
-.then(function(x){fr=x;r.setAttribute('data-frames','loaded');show();})
+function load(){if(fr||busy)return;busy=true;fetch(d.src).then(function(x){return x.arrayBuffer();})
+.then(function(b){fr=d.offsets.map(function(o){return URL.createObjectURL(new Blob([new Uint8Array(b,o[0],o[1])],
+{type:'image/png'}));});r.setAttribute('data-frames','loaded');show();})
 .catch(function(){st.textContent='The frames of this figure could not be loaded.';});}
+function pc(v,n){return 100*v/n+'%';}
 function show(){var k=ins.map(idx),said=[];ins.forEach(function(e,i){var l=d.labels[i][k[i]],
 o=e.parentNode.querySelector('output');if(o)o.textContent=l;said.push(d.titles[i]+' = '+l);
 e.setAttribute('aria-valuetext',d.titles[i]+' = '+l);});k=k.join(',');
 st.textContent=said.join(', ')+(d.texts?'. '+d.texts[k]:'');
-if(!fr)return load();img.src='data:image/png;base64,'+fr[d.index[k]];img.setAttribute('data-key',k);}
+if(!fr)return load();var f=d.index[k],b=d.boxes[f],s=ov.style;img.setAttribute('data-key',k);
+if(!b){ov.hidden=true;return;}ov.src=fr[f];s.left=pc(b[0],d.size[0]);
+s.top=pc(b[1],d.size[1]);s.width=pc(b[2],d.size[0]);ov.hidden=false;}
 ins.forEach(function(e){e.addEventListener('input',show);e.addEventListener('change',show);});
 if(fr)r.setAttribute('data-frames','loaded');
 else if('IntersectionObserver' in window)new IntersectionObserver(function(es,ob){
@@ -224,7 +233,10 @@ _CSS = (
     ".explorable select{min-height:2rem}"
     ".explorable input[type=checkbox]{width:1.5rem;height:1.5rem;margin:0}"
     ".explorable output{min-width:4em;font-variant-numeric:tabular-nums}"
-    f".explorable-frame{{display:block;width:100%;max-width:{style.DISPLAY_PX}px;height:auto}}"
+    f".explorable-figure{{position:relative;max-width:{style.DISPLAY_PX}px}}"
+    ".explorable-frame{display:block;width:100%;height:auto}"
+    ".explorable-patch{position:absolute;height:auto;pointer-events:none}"
+    ".explorable-patch[hidden]{display:none}"
     ".explorable-status{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
     "white-space:nowrap}"
 )
@@ -399,10 +411,15 @@ class Explorable:
         return {",".join(map(str, key)): self.render(**vals) for key, vals in self.grid()}
 
     def to_html(self) -> str:
+        """The static explorable: controls, the default frame, and a patch per other frame
+        (:func:`lib.style.patch`; JSON ``boxes[i]`` places patch ``i``, ``null`` for the default)."""
         frames = self.frames()
+        first = ",".join(str(c.default_index) for c in self.controls)
+        base = frames[first]
         unique, index = {}, {}
         for key, png in frames.items():
             index[key] = unique.setdefault(png, len(unique))
+        patches = [style.patch(base, png) for png in unique]
         texts = {key: self._said.get(self._key(vals), "") for key, vals in
                  ((",".join(map(str, k)), v) for k, v in self.grid())}
         data = {
@@ -411,16 +428,19 @@ class Explorable:
             "labels": [list(c.labels) for c in self.controls],
             "index": index,
             **({"texts": texts} if any(texts.values()) else {}),
-            "frames": [base64.b64encode(png).decode("ascii") for png in unique],
+            "size": list(self.canvas.get_width_height(physical=True)),
+            "boxes": [box for _, box in patches],
+            "frames": [base64.b64encode(p).decode("ascii") for p, _ in patches],
         }
-        first = ",".join(str(c.default_index) for c in self.controls)
-        src = "data:image/png;base64," + data["frames"][index[first]]
+        src = "data:image/png;base64," + base64.b64encode(base).decode("ascii")
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         return (
             f'<div class="explorable"><style>{_CSS}</style>'
             f'<div class="explorable-controls">{"".join(_control_html(c) for c in self.controls)}</div>'
+            f'<div class="explorable-figure">'
             f'<img class="explorable-frame" alt="{html.escape(self.alt)}" src="{src}" data-key="{first}" '
             f'{style.size_attributes(self.fig)}>'
+            f'<img class="explorable-patch" alt="" aria-hidden="true" hidden></div>'
             f'<p class="explorable-status" aria-live="polite">{html.escape(self.describe())}</p>'
             f'<script type="application/json" class="explorable-data">{payload}</script>'
             f"<script>{_SCRIPT}</script></div>"

@@ -158,6 +158,45 @@ def compress(rgba: np.ndarray) -> bytes:
     return out.getvalue()
 
 
+def _palette_pixels(png: bytes, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A palette PNG's indices, its palette (n x 3) and its pixels packed as 0xRRGGBB."""
+    image = Image.open(io.BytesIO(png))
+    if image.mode != "P":
+        raise ValueError(f"{name} must be a palette PNG (as made by compress), got mode {image.mode}")
+    indices = np.asarray(image)
+    palette = np.asarray(image.getpalette(), dtype=np.uint32).reshape(-1, 3)[: int(indices.max()) + 1]
+    packed = palette[:, 0] << 16 | palette[:, 1] << 8 | palette[:, 2]
+    return indices, palette, packed[indices]
+
+
+def patch(base: bytes, frame: bytes) -> tuple[bytes, tuple[int, int, int, int] | None]:
+    """What changes from ``base`` to ``frame``, two palette PNGs of one size.
+
+    Returns the smallest rectangle that holds every pixel whose colour differs, as a palette PNG in
+    which the unchanged pixels are transparent, and its box ``(x, y, width, height)`` in pixels;
+    ``(b"", None)`` when no pixel differs. Drawn over ``base`` at ``box``, the patch gives ``frame``
+    pixel for pixel: the static explorables ship one full frame and a patch for each other one,
+    since moving a slider usually redraws a line or a panel, not the axes around it.
+    """
+    _, _, old = _palette_pixels(base, "base")
+    indices, palette, new = _palette_pixels(frame, "frame")
+    if old.shape != new.shape:
+        raise ValueError(f"frame is {new.shape[1]}x{new.shape[0]} pixels, base {old.shape[1]}x{old.shape[0]}")
+    changed = old != new
+    rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+    if not rows.size:
+        return b"", None
+    y, x = int(rows[0]), int(cols[0])
+    h, w = int(rows[-1]) + 1 - y, int(cols[-1]) + 1 - x
+    clear = len(palette)  # one index past the frame's colours (at most PNG_COLOURS < 256) marks "unchanged"
+    crop = np.where(changed[y:y + h, x:x + w], indices[y:y + h, x:x + w], clear).astype(np.uint8)
+    image = Image.fromarray(crop, mode="P")
+    image.putpalette([int(v) for v in palette.ravel()] + [0, 0, 0])
+    out = io.BytesIO()
+    image.save(out, format="png", transparency=clear, compress_level=6)
+    return out.getvalue(), (x, y, w, h)
+
+
 def png(fig: Figure) -> bytes:
     """Render ``fig`` with Agg and return it as a compressed PNG."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)

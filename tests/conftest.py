@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import json
 import http.server
 import socket
 import threading
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -55,6 +58,14 @@ def site_pages(site: Path = SITE) -> list[str]:
         for p in site.rglob("*.html")
         if p.relative_to(site).parts[0] not in ("_static", "_sources", "_images")
     )
+
+_EXPLORABLE_DATA = re.compile(r'<script type="application/json" class="explorable-data">(.*?)</script>', re.S)
+
+
+def frame_files(page: Path) -> list[Path]:
+    """The frame files a built page's explorables fetch when they near the viewport (``_ext/reader.py``)."""
+    srcs = [json.loads(m.group(1).replace("<\\/", "</")).get("src") for m in _EXPLORABLE_DATA.finditer(page.read_text(encoding="utf-8"))]
+    return [(page.parent / unquote(src)).resolve() for src in srcs if src]
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,13 @@
 """The slider layer, driven programmatically."""
 import base64
+import io
 import json
 import re
 import warnings
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from lib import style
 from lib.explorable import MAX_FRAMES, Dropdown, Explorable, Slider, Toggle, explore
@@ -82,15 +84,41 @@ def test_blitting_matches_a_full_draw(exp):
     assert np.mean(np.any(blitted != full, axis=-1)) < 0.002
 
 
-def test_static_html_has_one_frame_per_grid_point(exp):
+def rgb(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def composed(base: bytes, patch_b64: str, box) -> np.ndarray:
+    """What the page shows: the base frame with the patch drawn over it at ``box`` (independent of lib)."""
+    out = rgb(base).copy()
+    if box is None:
+        return out
+    x, y, w, h = box
+    over = np.asarray(Image.open(io.BytesIO(base64.b64decode(patch_b64))).convert("RGBA"))
+    assert over.shape[:2] == (h, w)
+    region = out[y:y + h, x:x + w]
+    region[over[..., 3] > 0] = over[..., :3][over[..., 3] > 0]
+    return out
+
+
+def base_frame(html: str) -> bytes:
+    return base64.b64decode(re.search(r'class="explorable-frame"[^>]* src="data:image/png;base64,([^"]+)"', html).group(1))
+
+
+def test_static_html_shows_every_grid_point_pixel_for_pixel(exp):
     html = exp.to_html()
     data = frame_data(html)
     assert data["names"] == ["freq", "amp", "flip"]
     assert len(data["index"]) == exp.n_frames == 6 * 3 * 2
-    assert set(data["index"].values()) == set(range(len(data["frames"])))
+    assert set(data["index"].values()) == set(range(len(data["frames"]))) and len(data["boxes"]) == len(data["frames"])
+    base = base_frame(html)
+    assert list(Image.open(io.BytesIO(base)).size) == data["size"]
     for key, values in exp.grid():
-        png = base64.b64decode(data["frames"][data["index"][",".join(map(str, key))]])
-        assert png == exp.render(**values)
+        f = data["index"][",".join(map(str, key))]
+        assert np.array_equal(composed(base, data["frames"][f], data["boxes"][f]), rgb(exp.render(**values))), key
+    # a patch is smaller than the frame it stands for (the axes and labels do not move)
+    full = sum(len(png) for png in set(exp.frames().values()))
+    assert len(base) + sum(len(base64.b64decode(f)) for f in data["frames"]) < 0.8 * full
     assert html.count('type="range"') == 1 and html.count("<select") == 1 and html.count('type="checkbox"') == 1
     assert 'alt="a sine curve"' in html
     assert "http" not in html.replace("</", "")  # no external URL anywhere
@@ -101,7 +129,40 @@ def test_default_frame_is_shown_first(exp):
     data = frame_data(html)
     key = re.search(r'data-key="([0-9,]+)"', html).group(1)
     assert key == ",".join(str(c.default_index) for c in exp.controls)
-    assert f'src="data:image/png;base64,{data["frames"][data["index"][key]]}"' in html
+    assert base_frame(html) == exp.render()  # the defaults
+    assert data["boxes"][data["index"][key]] is None and data["frames"][data["index"][key]] == ""
+    assert re.search(r'<img class="explorable-patch" alt="" aria-hidden="true" hidden>', html)
+
+
+def _palette_png(pixels: np.ndarray) -> bytes:
+    return style.compress(np.dstack([pixels, np.full(pixels.shape[:2], 255, np.uint8)]))
+
+
+def test_patch_holds_exactly_the_changed_rectangle():
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 3, size=(30, 40, 3), dtype=np.uint8) * 120  # 27 colours: quantizing keeps them exact
+    frame = base.copy()
+    frame[5, 7] = [255, 0, 0]
+    frame[12, 20] = [0, 255, 0]
+    b, f = _palette_png(base), _palette_png(frame)
+    patch, box = style.patch(b, f)
+    assert box == (7, 5, 14, 8)
+    assert np.array_equal(composed(b, base64.b64encode(patch).decode(), box), rgb(f))
+    over = np.asarray(Image.open(io.BytesIO(patch)).convert("RGBA"))
+    assert (over[..., 3] > 0).sum() == 2  # only the two changed pixels are opaque
+    assert style.patch(b, b) == (b"", None)
+
+
+def test_patch_names_bad_input():
+    png = _palette_png(np.zeros((4, 4, 3), np.uint8))
+    rgb_png = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(rgb_png, format="png")
+    with pytest.raises(ValueError, match="^frame must be a palette PNG"):
+        style.patch(png, rgb_png.getvalue())
+    with pytest.raises(ValueError, match="^base must be a palette PNG"):
+        style.patch(rgb_png.getvalue(), png)
+    with pytest.raises(ValueError, match=r"^frame is 5x4 pixels, base 4x4"):
+        style.patch(png, _palette_png(np.zeros((4, 5, 3), np.uint8)))
 
 
 def test_extremes_draw_without_warnings(exp):
@@ -251,3 +312,24 @@ def test_saved_notebooks_keep_the_static_explorable(exp):
     assert WIDGET_VIEW not in first["data"] and first["data"]["text/html"] == bundle["text/html"]
     assert second["data"] == plain and "widgets" not in model["content"]["metadata"]
     strip_live_views({"type": "file", "content": "x"})  # other files pass untouched
+
+
+def test_the_site_moves_the_patches_to_one_binary_file(exp, tmp_path):
+    """_ext/reader.py: the page keeps the default frame; the patches go to a .bin file, cut by offsets."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+    spec = importlib.util.spec_from_file_location("reader_ext", ROOT / "_ext" / "reader.py")
+    reader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reader)
+    html = exp.to_html()
+    inline = frame_data(html)
+    page = tmp_path / "chapters" / "toy.html"
+    page.parent.mkdir()
+    out = reader.externalize_frames(html, page, tmp_path)
+    data = frame_data(out)
+    assert "frames" not in data and data["src"] == "../_static/explorables/chapters-toy-0.bin"
+    blob = (tmp_path / "_static" / "explorables" / "chapters-toy-0.bin").read_bytes()
+    assert [base64.b64encode(blob[s:s + n]).decode() for s, n in data["offsets"]] == inline["frames"]
+    assert len(blob) == sum(len(base64.b64decode(f)) for f in inline["frames"])
+    assert base_frame(out) == base_frame(html)

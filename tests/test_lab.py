@@ -231,13 +231,16 @@ def test_chapter_runs_in_jupyterlab_and_slider_redraws(browser, tmp_path):
             frames = page.locator(".jp-OutputArea-output img.explorable-frame")
             frames.first.wait_for(state="visible", timeout=30_000)
             static = page.locator(".jp-OutputArea-output .explorable").filter(has=page.locator('input[type="range"]')).first
-            before = static.locator("img.explorable-frame").get_attribute("src")
+            before = static.locator("img.explorable-frame").get_attribute("data-key")
             rng = static.locator('input[type="range"]').first
             rng.scroll_into_view_if_needed()
             rng.focus()
             page.keyboard.press("End")
-            page.wait_for_function("([img, old]) => img.getAttribute('src') !== old",
-                                   arg=[static.locator("img.explorable-frame").element_handle(), before], timeout=10_000)
+            # the static explorable keeps its default frame and draws the new frame's patch over it
+            page.wait_for_function(
+                """([r, old]) => { const img = r.querySelector('img.explorable-frame'), ov = r.querySelector('img.explorable-patch');
+                   return img.getAttribute('data-key') !== old && !ov.hidden && ov.complete && ov.naturalWidth > 0; }""",
+                arg=[static.element_handle(), before], timeout=10_000)
             if os.environ.get("DLBOOK_LAB_SCREENSHOT"):  # for the README: the reopened notebook
                 static.scroll_into_view_if_needed()
                 page.screenshot(path=os.environ["DLBOOK_LAB_SCREENSHOT"])

@@ -9,6 +9,7 @@ solution that is not hidden, a missing notebook download.
 """
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
@@ -18,14 +19,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import numpy as np
 import pytest
 
-from tests.conftest import PAGE_BUDGET_BYTES, ROOT, SITE, site_pages
+from tests.conftest import PAGE_BUDGET_BYTES, ROOT, SITE, frame_files, site_pages
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-PNG_PREFIX = "data:image/png;base64,"
 NOT_BUILT = "<site not built>"
 
 
@@ -191,13 +192,13 @@ def _weight(v: Visit) -> tuple[int, str]:
         kind = r.request.resource_type
         if kind == "document":
             html_bytes += size
-        elif kind == "image" or (kind == "fetch" and "/_static/explorables/" in r.url):
-            image_bytes += size  # frames fetched by an explorable near the viewport are images too
+        elif kind == "image":
+            image_bytes += size
     html_text = v.html_path.read_text(encoding="utf-8")
     data_urls = v.page.evaluate(
         """() => {
           const urls = new Set();
-          for (const img of document.images) if ((img.currentSrc || img.src).startsWith('data:image')) urls.add(img.currentSrc || img.src);
+          for (const img of document.images) if (!img.matches('.explorable-patch') && (img.currentSrc || img.src).startsWith('data:image')) urls.add(img.currentSrc || img.src);
           for (const el of document.querySelectorAll('*')) {
             for (const m of getComputedStyle(el).backgroundImage.matchAll(/url\\("?(data:image[^")]*)"?\\)/g)) urls.add(m[1]);
           }
@@ -205,10 +206,12 @@ def _weight(v: Visit) -> tuple[int, str]:
         }"""
     )
     data_bytes = sum(len(u) for u in data_urls if u not in html_text)
-    weight = html_bytes + image_bytes + data_bytes
+    # the explorables' frames (default frame + patches) that a reader scrolling through the page fetches
+    frame_bytes = sum(f.stat().st_size for f in frame_files(v.html_path))
+    weight = html_bytes + image_bytes + data_bytes + frame_bytes
     breakdown = (
         f"weight {weight / 1e6:.2f} MB = HTML {html_bytes / 1e3:.0f} KB + images {image_bytes / 1e3:.0f} KB "
-        f"+ data: images not inline in the HTML {data_bytes / 1e3:.0f} KB; "
+        f"+ data: images not inline in the HTML {data_bytes / 1e3:.0f} KB + explorable frames {frame_bytes / 1e3:.0f} KB; "
         f"total transferred incl. shared JS/CSS/fonts {total / 1e6:.2f} MB in {len(v.responses)} responses"
     )
     return weight, breakdown
@@ -318,9 +321,18 @@ _STATE_JS = """r => {
   const ins = [...r.querySelector('.explorable-controls').querySelectorAll('[data-name]')];
   return {
     key: img.getAttribute('data-key'), src: img.getAttribute('src'),
+    patch: (ov => ({hidden: ov.hidden, src: ov.getAttribute('src'),
+                    box: [ov.style.left, ov.style.top, ov.style.width].map(parseFloat)}))(r.querySelector('img.explorable-patch')),
     values: ins.map(e => e.type === 'checkbox' ? (e.checked ? 1 : 0) : Number(e.value)),
     outputs: ins.map(e => { const l = e.closest('label'); const o = l && l.querySelector('output'); return o ? o.textContent.trim() : null; }),
   };
+}"""
+
+# The bytes of the patch on show (a data: URL inline, a blob: URL cut from the fetched frame file), base64.
+_PATCH_BYTES_JS = """async r => {
+  const bytes = new Uint8Array(await (await fetch(r.querySelector('img.explorable-patch').src)).arrayBuffer());
+  let s = ''; for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
 }"""
 
 _CONTROLS_JS = """r => [...r.querySelector('.explorable-controls').querySelectorAll('[data-name]')].map(e => ({
@@ -334,8 +346,8 @@ class _Checker:
     """Compares an explorable's DOM with the frame its JSON says the controls select."""
 
     def __init__(self, root, data, frames, where):
-        self.root, self.data, self.where = root, data, where
-        self.frame_of_src = {PNG_PREFIX + f: i for i, f in enumerate(frames)}
+        self.root, self.data, self.frames, self.where = root, data, frames, where
+        self.base = root.evaluate(_STATE_JS)["src"]
 
     def __call__(self, expected: list[int], action: str) -> None:
         where = f"{self.where}, after {action}"
@@ -344,8 +356,17 @@ class _Checker:
         key = ",".join(map(str, expected))
         assert st["key"] == key, f"{where}: img data-key is {st['key']!r}, expected {key!r}"
         frame = self.data["index"][key]
-        got = self.frame_of_src.get(st["src"], "a src that is none of the frames")
-        assert got == frame, f"{where}: img shows frame {got}, expected frame {frame} for key {key}"
+        assert st["src"] == self.base, f"{where}: the base image changed; only the patch over it may change"
+        box, patch = self.data["boxes"][frame], st["patch"]
+        if box is None:  # the default frame: the base image alone
+            assert patch["hidden"], f"{where}: a patch shows over the default frame {frame} (key {key})"
+        else:
+            assert not patch["hidden"], f"{where}: no patch shows for frame {frame} (key {key})"
+            shown = self.root.evaluate(_PATCH_BYTES_JS)
+            assert shown == self.frames[frame], f"{where}: the patch shown is not frame {frame}'s (key {key})"
+            w, h = self.data["size"]
+            want = [100 * box[0] / w, 100 * box[1] / h, 100 * box[2] / w]
+            assert np.allclose(patch["box"], want, atol=1e-3), f"{where}: patch at {patch['box']} %, expected {want} % (key {key})"
         for i, out in enumerate(st["outputs"]):
             if out is not None:
                 want = self.data["labels"][i][expected[i]]
@@ -396,7 +417,10 @@ def _frames(v: Visit, root, data, where) -> list[str]:
     root.page.wait_for_function("r => r.getAttribute('data-frames') === 'loaded'", arg=root.element_handle(), timeout=TIMEOUT_MS)
     r = v.page.request.get(urljoin(v.url, data["src"]))
     assert r.ok, f"{where}: its frames file {data['src']} answers {r.status}"
-    return json.loads(r.body())
+    blob = r.body()
+    assert len(data["offsets"]) == len(data["boxes"]), f"{where}: {len(data['offsets'])} offsets for {len(data['boxes'])} frames"
+    assert sum(n for _, n in data["offsets"]) == len(blob), f"{where}: the offsets do not cover the {len(blob)} bytes of {data['src']}"
+    return [base64.b64encode(blob[start:start + n]).decode("ascii") for start, n in data["offsets"]]
 
 
 @pytest.mark.parametrize("rel", pages(_has_explorable))

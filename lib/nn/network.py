@@ -276,11 +276,16 @@ class Sequential:
         return "Sequential([" + ", ".join(map(repr, self.layers)) + "])"
 
     def _first_features(self):
+        """The input width the first shape-fixing layer needs; None when the stack starts with a
+        layer of another kind (a convolution, pooling or flatten layer of :mod:`lib.nn.conv` takes
+        image batches, whose width the linear layers further down do not determine)."""
         for layer in self.layers:
             if isinstance(layer, Linear):
                 return layer.n_in
             if isinstance(layer, (BatchNorm, Residual)):
                 return layer.n
+            if not isinstance(layer, (Activation, Dropout)):
+                return None
         return None
 
     def _layout(self):
