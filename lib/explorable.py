@@ -197,27 +197,34 @@ Control = Slider | Dropdown | Toggle
 # sits inline; the patches sit inline as well (``frames``, base64) or, on the
 # website, in a binary file of the same site (``src``, cut by ``offsets``)
 # that is fetched when the explorable first comes near the viewport (the
-# book's Sphinx extension moves them there). Every control keeps
-# ``aria-valuetext`` ("eta = 0.1") and a polite live region reads out the
-# values and what the frame shows.
+# book's Sphinx extension moves them there). A frame other than the default is
+# composed at full resolution on a canvas over the image (the default frame,
+# then its patch), so the browser scales one finished picture: scaling the
+# patch and the image separately would let the old picture show through at the
+# patch's transparent pixels. Every control keeps ``aria-valuetext``
+# ("eta = 0.1") and a polite live region reads out the values and what the
+# frame shows.
 _SCRIPT = """(function(){var r=document.currentScript.parentNode,
 d=JSON.parse(r.querySelector('script.explorable-data').textContent),busy=false,
 fr=d.frames?d.frames.map(function(s){return 'data:image/png;base64,'+s;}):null,
-img=r.querySelector('img.explorable-frame'),ov=r.querySelector('img.explorable-patch'),
+img=r.querySelector('img.explorable-frame'),cv=r.querySelector('canvas.explorable-patch'),seq=0,
 st=r.querySelector('.explorable-status'),ins=[].slice.call(r.querySelectorAll('[data-name]'));
 function idx(e){return e.type==='checkbox'?(e.checked?1:0):+e.value;}
 function load(){if(fr||busy)return;busy=true;fetch(d.src).then(function(x){return x.arrayBuffer();})
 .then(function(b){fr=d.offsets.map(function(o){return URL.createObjectURL(new Blob([new Uint8Array(b,o[0],o[1])],
 {type:'image/png'}));});r.setAttribute('data-frames','loaded');show();})
 .catch(function(){st.textContent='The frames of this figure could not be loaded.';});}
-function pc(v,n){return 100*v/n+'%';}
 function show(){var k=ins.map(idx),said=[];ins.forEach(function(e,i){var l=d.labels[i][k[i]],
 o=e.parentNode.querySelector('output');if(o)o.textContent=l;said.push(d.titles[i]+' = '+l);
 e.setAttribute('aria-valuetext',d.titles[i]+' = '+l);});k=k.join(',');
 st.textContent=said.join(', ')+(d.texts?'. '+d.texts[k]:'');
-if(!fr)return load();var f=d.index[k],b=d.boxes[f],s=ov.style;img.setAttribute('data-key',k);
-if(!b){ov.hidden=true;return;}ov.src=fr[f];s.left=pc(b[0],d.size[0]);
-s.top=pc(b[1],d.size[1]);s.width=pc(b[2],d.size[0]);ov.hidden=false;}
+if(!fr)return load();var f=d.index[k],b=d.boxes[f],n=++seq,p=new Image();img.setAttribute('data-key',k);
+if(!b){cv.hidden=true;cv.setAttribute('data-key',k);return;}
+if(!img.complete){img.addEventListener('load',show,{once:true});return;}
+p.onload=function(){if(n!==seq)return;var c=cv.getContext('2d');c.drawImage(img,0,0);c.drawImage(p,b[0],b[1]);
+cv.setAttribute('data-src',p.src);cv.setAttribute('data-box',b.join(','));cv.setAttribute('data-key',k);cv.hidden=false;};
+p.src=fr[f];}
+cv.width=d.size[0];cv.height=d.size[1];
 ins.forEach(function(e){e.addEventListener('input',show);e.addEventListener('change',show);});
 if(fr)r.setAttribute('data-frames','loaded');
 else if('IntersectionObserver' in window)new IntersectionObserver(function(es,ob){
@@ -235,7 +242,7 @@ _CSS = (
     ".explorable output{min-width:4em;font-variant-numeric:tabular-nums}"
     f".explorable-figure{{position:relative;max-width:{style.DISPLAY_PX}px}}"
     ".explorable-frame{display:block;width:100%;height:auto}"
-    ".explorable-patch{position:absolute;height:auto;pointer-events:none}"
+    ".explorable-patch{position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none}"
     ".explorable-patch[hidden]{display:none}"
     ".explorable-status{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
     "white-space:nowrap}"
@@ -440,7 +447,7 @@ class Explorable:
             f'<div class="explorable-figure">'
             f'<img class="explorable-frame" alt="{html.escape(self.alt)}" src="{src}" data-key="{first}" '
             f'{style.size_attributes(self.fig)}>'
-            f'<img class="explorable-patch" alt="" aria-hidden="true" hidden></div>'
+            f'<canvas class="explorable-patch" aria-hidden="true" hidden></canvas></div>'
             f'<p class="explorable-status" aria-live="polite">{html.escape(self.describe())}</p>'
             f'<script type="application/json" class="explorable-data">{payload}</script>'
             f"<script>{_SCRIPT}</script></div>"

@@ -131,7 +131,7 @@ def test_default_frame_is_shown_first(exp):
     assert key == ",".join(str(c.default_index) for c in exp.controls)
     assert base_frame(html) == exp.render()  # the defaults
     assert data["boxes"][data["index"][key]] is None and data["frames"][data["index"][key]] == ""
-    assert re.search(r'<img class="explorable-patch" alt="" aria-hidden="true" hidden>', html)
+    assert '<canvas class="explorable-patch" aria-hidden="true" hidden></canvas>' in html
 
 
 def _palette_png(pixels: np.ndarray) -> bytes:
@@ -333,3 +333,31 @@ def test_the_site_moves_the_patches_to_one_binary_file(exp, tmp_path):
     assert [base64.b64encode(blob[s:s + n]).decode() for s, n in data["offsets"]] == inline["frames"]
     assert len(blob) == sum(len(base64.b64decode(f)) for f in inline["frames"])
     assert base_frame(out) == base_frame(html)
+
+
+@pytest.mark.browser
+def test_the_page_composes_each_frame_pixel_for_pixel(exp, browser):
+    """In chromium, the canvas over the default frame holds exactly the frame the controls select."""
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    try:
+        page.set_content(f"<!doctype html><html><body>{exp.to_html()}</body></html>")
+        root = page.locator("div.explorable")
+        for key, values in list(exp.grid())[::7]:
+            page.evaluate("""([r, key]) => {
+                const ins = [...r.querySelectorAll('[data-name]')];
+                key.forEach((v, i) => { const e = ins[i];
+                  if (e.type === 'checkbox') e.checked = !!v; else e.value = String(v);
+                  e.dispatchEvent(new Event('input')); }); }""", [root.element_handle(), list(key)])
+            k = ",".join(map(str, key))
+            page.wait_for_function("([r, k]) => r.querySelector('canvas.explorable-patch').getAttribute('data-key') === k",
+                                   arg=[root.element_handle(), k], timeout=10_000)
+            shown = page.evaluate("""r => { const cv = r.querySelector('canvas.explorable-patch');
+                return cv.hidden ? null : cv.toDataURL('image/png'); }""", root.element_handle())
+            want = rgb(exp.render(**values))
+            if shown is None:  # the default frame: the image alone
+                assert base_frame(exp.to_html()) == exp.render(**values), k
+            else:
+                got = np.asarray(Image.open(io.BytesIO(base64.b64decode(shown.split(",", 1)[1]))).convert("RGBA"))
+                assert (got[..., 3] == 255).all() and np.array_equal(got[..., :3], want), f"frame {k} differs on the page"
+    finally:
+        page.close()

@@ -238,8 +238,9 @@ def test_chapter_runs_in_jupyterlab_and_slider_redraws(browser, tmp_path):
             page.keyboard.press("End")
             # the static explorable keeps its default frame and draws the new frame's patch over it
             page.wait_for_function(
-                """([r, old]) => { const img = r.querySelector('img.explorable-frame'), ov = r.querySelector('img.explorable-patch');
-                   return img.getAttribute('data-key') !== old && !ov.hidden && ov.complete && ov.naturalWidth > 0; }""",
+                """([r, old]) => { const key = r.querySelector('img.explorable-frame').getAttribute('data-key'),
+                   cv = r.querySelector('canvas.explorable-patch');
+                   return key !== old && !cv.hidden && cv.getAttribute('data-key') === key; }""",
                 arg=[static.element_handle(), before], timeout=10_000)
             if os.environ.get("DLBOOK_LAB_SCREENSHOT"):  # for the README: the reopened notebook
                 static.scroll_into_view_if_needed()

@@ -86,7 +86,7 @@ def test_nothing_is_wider_than_a_phone(browser, server, site, rel):
 
 # --------------------------------------------------------------------------- figures on a phone and on a 2x screen
 _FIGURES_JS = """() => [...document.querySelectorAll('.bd-article img.explorable-frame, .bd-article img.still,'
-  + ' .bd-article .cell_output img:not(.explorable-patch)')].map(img => ({
+  + ' .bd-article .cell_output img')].map(img => ({
     cls: img.className, alt: (img.alt || '').slice(0, 50), shown: img.getBoundingClientRect().width,
     natural: img.naturalWidth, widthIn: parseFloat(img.dataset.widthIn), minPt: parseFloat(img.dataset.minFontPt)}))"""
 
