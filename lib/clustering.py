@@ -42,7 +42,7 @@ def _data(X) -> np.ndarray:
     return X
 
 
-def _squared_distances(X, C) -> np.ndarray:
+def squared_distances(X, C) -> np.ndarray:
     r""":math:`\lVert x_i - c_k\rVert^2`, shape ``(n, K)``, clipped at 0 (the expanded form can round below it)."""
     d = (X * X).sum(1)[:, None] - 2 * X @ C.T + (C * C).sum(1)[None, :]
     return np.maximum(d, 0.0)
@@ -63,18 +63,18 @@ class KMeans:
         X = _data(X)
         if X.shape[1] != self.centers.shape[1]:
             raise ValueError(f"X must have {self.centers.shape[1]} columns, got shape {X.shape}")
-        return _squared_distances(X, self.centers).argmin(1)
+        return squared_distances(X, self.centers).argmin(1)
 
 
 def _kmeans_plus_plus(X, k, rng) -> np.ndarray:
     r"""k-means++ seeding: each new centre drawn with probability :math:`\propto D(x)^2`, the squared distance to the nearest chosen one."""
     centers = [X[rng.integers(len(X))]]
-    d2 = _squared_distances(X, np.array(centers))[:, 0]
+    d2 = squared_distances(X, np.array(centers))[:, 0]
     for _ in range(1, k):
         total = d2.sum()
         i = rng.integers(len(X)) if total <= 0 else rng.choice(len(X), p=d2 / total)
         centers.append(X[i])
-        d2 = np.minimum(d2, _squared_distances(X, X[i : i + 1])[:, 0])
+        d2 = np.minimum(d2, squared_distances(X, X[i : i + 1])[:, 0])
     return np.array(centers)
 
 
@@ -82,7 +82,7 @@ def _lloyd(X, centers, max_iter):
     """Alternate assignment and mean steps until the assignment stops changing; an emptied cluster keeps its centre."""
     labels = None
     for it in range(1, max_iter + 1):
-        new = _squared_distances(X, centers).argmin(1)
+        new = squared_distances(X, centers).argmin(1)
         if labels is not None and np.array_equal(new, labels):
             return centers, labels, it - 1
         labels = new

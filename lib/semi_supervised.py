@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib import checks
+from lib.clustering import squared_distances
 from lib.softmax import one_hot
 
 __all__ = ["knn_graph", "harmonic_solution", "propagate", "extend", "nearest_neighbour"]
@@ -38,11 +39,6 @@ def _points(name, X) -> np.ndarray:
     if X.ndim != 2 or len(X) < 2:
         raise ValueError(f"{name} must be a 2-D array (n, d) with n >= 2, got shape {X.shape}")
     return X
-
-
-def _squared_distances(A, B) -> np.ndarray:
-    d = (A * A).sum(1)[:, None] - 2 * A @ B.T + (B * B).sum(1)[None, :]
-    return np.maximum(d, 0.0)
 
 
 def _kernel(d2_knn, bandwidth):
@@ -65,7 +61,7 @@ def knn_graph(X, k: int = 10, bandwidth: float | None = None) -> np.ndarray:
     X = _points("X", X)
     n = len(X)
     k = checks.integer("k", k, 1, n - 1)
-    d2 = _squared_distances(X, X)
+    d2 = squared_distances(X, X)
     np.fill_diagonal(d2, np.inf)
     nearest = np.argpartition(d2, k - 1, axis=1)[:, :k]
     rows = np.repeat(np.arange(n), k)
@@ -172,7 +168,7 @@ def extend(X_graph, F, X_new, k: int = 10, bandwidth: float | None = None) -> np
     if X_new.ndim != 2 or X_new.shape[1] != X_graph.shape[1]:
         raise ValueError(f"X_new must have shape (m, {X_graph.shape[1]}), got {X_new.shape}")
     k = checks.integer("k", k, 1, len(X_graph))
-    d2 = _squared_distances(X_new, X_graph)
+    d2 = squared_distances(X_new, X_graph)
     nearest = np.argpartition(d2, k - 1, axis=1)[:, :k] if k < len(X_graph) else np.tile(np.arange(len(X_graph)), (len(X_new), 1))
     d2k = np.take_along_axis(d2, nearest, 1)
     _, s2 = _kernel(d2k, bandwidth)
@@ -190,4 +186,4 @@ def nearest_neighbour(X_labelled, y, X_new) -> np.ndarray:
     X_new = checks.finite_array("X_new", X_new)
     if X_new.ndim != 2 or X_new.shape[1] != X_labelled.shape[1]:
         raise ValueError(f"X_new must have shape (m, {X_labelled.shape[1]}), got {X_new.shape}")
-    return y[_squared_distances(X_new, X_labelled).argmin(1)]
+    return y[squared_distances(X_new, X_labelled).argmin(1)]
