@@ -468,6 +468,19 @@ def ots_correct(learner, T, train, d: int) -> np.ndarray:
     return np.sum(table[pattern] == T[:, test], axis=1)
 
 
+def _grouped_by_training_labels(T, train, d: int, prior):
+    """The targets, the training and test inputs, the prior ``w`` (default uniform; ``ValueError`` unless it is
+    ``len(T)`` nonnegative weights summing to 1), each target's training labelling as an integer ``pattern``, and
+    the prior mass ``W[p]`` of each labelling ``p``."""
+    T = _targets(T, d)
+    train, test = _split(train, d)
+    w = np.full(len(T), 1.0 / len(T)) if prior is None else checks.finite_array("prior", prior)
+    if w.shape != (len(T),) or w.min() < 0 or not np.isclose(w.sum(), 1.0):
+        raise ValueError(f"prior must be {len(T)} nonnegative weights summing to 1")
+    pattern = T[:, train].astype(np.int64) @ (1 << np.arange(train.size))
+    return T, train, test, w, pattern, np.bincount(pattern, weights=w, minlength=2 ** train.size)
+
+
 def ots_accuracy(learners, T, train, d: int, prior=None) -> np.ndarray:
     r"""Expected off-training-set accuracy of each learner under a prior over the targets (rows of ``T``).
 
@@ -480,14 +493,8 @@ def ots_accuracy(learners, T, train, d: int, prior=None) -> np.ndarray:
     ``prior`` defaults to uniform. Returns one accuracy per learner (a mapping name -> predict, or a list).
     """
     d = checks.integer("d", d, 1, 4)
-    T = _targets(T, d)
-    train, test = _split(train, d)
-    w = np.full(len(T), 1.0 / len(T)) if prior is None else checks.finite_array("prior", prior)
-    if w.shape != (len(T),) or w.min() < 0 or not np.isclose(w.sum(), 1.0):
-        raise ValueError(f"prior must be {len(T)} nonnegative weights summing to 1")
+    T, train, test, w, pattern, W = _grouped_by_training_labels(T, train, d, prior)
     s = train.size
-    pattern = T[:, train].astype(np.int64) @ (1 << np.arange(s))
-    W = np.bincount(pattern, weights=w, minlength=2 ** s)
     W1 = np.stack([np.bincount(pattern, weights=w * T[:, x], minlength=2 ** s) for x in test], axis=1)
     X, labels = boolean_inputs(d), _labels(2 ** s, s)
     learners = list(learners.values()) if isinstance(learners, dict) else list(learners)
@@ -516,14 +523,8 @@ def train_accuracy(learners, T, train, d: int, prior=None) -> np.ndarray:
     every learner under the uniform prior: a learner that memorizes its training set scores above 1/2.
     """
     d = checks.integer("d", d, 1, 4)
-    T = _targets(T, d)
-    train, _ = _split(train, d)
-    w = np.full(len(T), 1.0 / len(T)) if prior is None else checks.finite_array("prior", prior)
-    if w.shape != (len(T),) or w.min() < 0 or not np.isclose(w.sum(), 1.0):
-        raise ValueError(f"prior must be {len(T)} nonnegative weights summing to 1")
+    T, train, _, _, _, W = _grouped_by_training_labels(T, train, d, prior)
     s = train.size
-    pattern = T[:, train].astype(np.int64) @ (1 << np.arange(s))
-    W = np.bincount(pattern, weights=w, minlength=2 ** s)
     X, labels = boolean_inputs(d), _labels(2 ** s, s)
     learners = list(learners.values()) if isinstance(learners, dict) else list(learners)
     return np.array([float(W @ np.mean(learner(X[train], labels, X[train]) == labels, axis=1)) for learner in learners])
