@@ -426,7 +426,7 @@ class Explorable:
         unique, index = {}, {}
         for key, png in frames.items():
             index[key] = unique.setdefault(png, len(unique))
-        patches = [style.patch(base, png) for png in unique]
+        patches = style.patches(base, unique)
         texts = {key: self._said.get(self._key(vals), "") for key, vals in
                  ((",".join(map(str, k)), v) for k, v in self.grid())}
         data = {

@@ -178,7 +178,16 @@ def patch(base: bytes, frame: bytes) -> tuple[bytes, tuple[int, int, int, int] |
     pixel for pixel: the static explorables ship one full frame and a patch for each other one,
     since moving a slider usually redraws a line or a panel, not the axes around it.
     """
-    _, _, old = _palette_pixels(base, "base")
+    return patches(base, [frame])[0]
+
+
+def patches(base: bytes, frames) -> list[tuple[bytes, tuple[int, int, int, int] | None]]:
+    """:func:`patch` for each of ``frames`` against one ``base``, decoded once."""
+    old = _palette_pixels(base, "base")[2]
+    return [_patch(old, frame) for frame in frames]
+
+
+def _patch(old: np.ndarray, frame: bytes):
     indices, palette, new = _palette_pixels(frame, "frame")
     if old.shape != new.shape:
         raise ValueError(f"frame is {new.shape[1]}x{new.shape[0]} pixels, base {old.shape[1]}x{old.shape[0]}")
