@@ -431,42 +431,33 @@ class LocallyConnected2D(Layer):
         return local2d_backward(dout, cache, grads["W"], grads["b"], input_grad)[0]
 
 
-class MaxPool2D(Layer):
+class _Pool(Layer):
+    """Pooling over non-overlapping ``size`` x ``size`` windows; no parameters."""
+
+    def __init__(self, size=2):
+        self.size = checks.integer("size", size, 1)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.size})"
+
+    def features(self, n):
+        return None
+
+    def forward(self, x, params, state, train, update):
+        return type(self).pool_forward(x, self.size, self.label)
+
+    def backward(self, dout, cache, grads, input_grad=True):
+        return type(self).pool_backward(dout, cache)
+
+
+class MaxPool2D(_Pool):
     """Max pooling over non-overlapping ``size`` x ``size`` windows (:func:`maxpool_forward`); no parameters."""
-
-    def __init__(self, size=2):
-        self.size = checks.integer("size", size, 1)
-
-    def __repr__(self):
-        return f"MaxPool2D({self.size})"
-
-    def features(self, n):
-        return None
-
-    def forward(self, x, params, state, train, update):
-        return maxpool_forward(x, self.size, self.label)
-
-    def backward(self, dout, cache, grads, input_grad=True):
-        return maxpool_backward(dout, cache)
+    pool_forward, pool_backward = staticmethod(maxpool_forward), staticmethod(maxpool_backward)
 
 
-class AvgPool2D(Layer):
+class AvgPool2D(_Pool):
     """Average pooling over non-overlapping ``size`` x ``size`` windows (:func:`avgpool_forward`); no parameters."""
-
-    def __init__(self, size=2):
-        self.size = checks.integer("size", size, 1)
-
-    def __repr__(self):
-        return f"AvgPool2D({self.size})"
-
-    def features(self, n):
-        return None
-
-    def forward(self, x, params, state, train, update):
-        return avgpool_forward(x, self.size, self.label)
-
-    def backward(self, dout, cache, grads, input_grad=True):
-        return avgpool_backward(dout, cache)
+    pool_forward, pool_backward = staticmethod(avgpool_forward), staticmethod(avgpool_backward)
 
 
 class Flatten(Layer):
